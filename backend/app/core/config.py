@@ -1,0 +1,138 @@
+"""Settings: the one place that reads the environment (and an optional `.env`).
+
+Everything else calls `get_settings()` (cached) or, inside a request, uses the
+settings the app was built with (`request.app.state.settings`, or the
+`SettingsDep` alias in `app.core.deps`). Tests build an app with another
+DATA_DIR/DATABASE_URL by setting env vars and calling `get_settings.cache_clear()`,
+or by passing a `Settings` to `create_app(settings)`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+LLMProvider = Literal["offline", "openai", "anthropic", "ollama", "scripted"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=REPO_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- storage -----------------------------------------------------------
+    DATA_DIR: Path = REPO_ROOT / "data"
+    # Empty means: SQLite file DATA_DIR/keplerlab.db. PostgreSQL:
+    # postgresql+asyncpg://user:pass@host:5432/dbname
+    DATABASE_URL: str = ""
+    # Chroma: embedded PersistentClient at CHROMA_PATH (default DATA_DIR/chroma),
+    # or a Chroma server (HttpClient) when CHROMA_HOST is set.
+    CHROMA_PATH: Path | None = None
+    CHROMA_HOST: str | None = None
+    CHROMA_PORT: int = 8000
+
+    # --- agent / browser execution -------------------------------------------
+    # Relative to DATA_DIR on the server, and to /workspace in the browser worker.
+    GENERATED_OUTPUT_DIR: str = "output/generated"
+    MAX_CODE_REPAIR_ATTEMPTS: int = 3
+    CODE_EXECUTION_TIMEOUT: int = 15  # seconds, enforced by the page
+
+    # --- models ----------------------------------------------------------------
+    LLM_PROVIDER: LLMProvider = "offline"
+    LLM_MODEL: str = ""
+    LLM_BASE_URL: str | None = None
+    LLM_API_KEY: str | None = None
+    LLM_SCRIPT_PATH: Path | None = None  # JSON script for the `scripted` test model
+    LLM_TEMPERATURE: float = 0.2
+
+    # --- uploads ---------------------------------------------------------------
+    MAX_UPLOAD_MB: float = 50
+
+    # --- auth ------------------------------------------------------------------
+    # Empty means: generated with `secrets` on first start and kept in
+    # DATA_DIR/secret_key (mode 0600).
+    SECRET_KEY: str = Field(default="", repr=False)
+    ACCESS_TOKEN_TTL: int = 7 * 24 * 3600  # seconds
+    FILE_TOKEN_TTL: int = 3600  # seconds
+    COOKIE_SECURE: bool = False  # set true behind HTTPS
+
+    # --- static ------------------------------------------------------------------
+    PYODIDE_BUNDLE_DIR: Path = REPO_ROOT / "pyodide_bundle" / "dist"
+    FRONTEND_DIST_DIR: Path = REPO_ROOT / "frontend" / "dist"
+
+    LOG_LEVEL: str = "INFO"
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        self.DATA_DIR = self.DATA_DIR.expanduser().resolve()
+        if not self.DATABASE_URL:
+            self.DATABASE_URL = f"sqlite+aiosqlite:///{self.DATA_DIR / 'keplerlab.db'}"
+        if self.CHROMA_PATH is None:
+            self.CHROMA_PATH = self.DATA_DIR / "chroma"
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _load_or_create_secret_key(self.DATA_DIR / "secret_key")
+        return self
+
+    # --- derived paths (all under DATA_DIR) -------------------------------------
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.MAX_UPLOAD_MB * 1024 * 1024)
+
+    @property
+    def generated_output_path(self) -> Path:
+        return self.DATA_DIR / self.GENERATED_OUTPUT_DIR
+
+    @property
+    def podcasts_output_path(self) -> Path:
+        return self.DATA_DIR / "output" / "podcasts"
+
+    @property
+    def presentations_output_path(self) -> Path:
+        return self.DATA_DIR / "output" / "presentations"
+
+    @property
+    def materials_path(self) -> Path:
+        """Uploaded materials: materials/<notebook_id>/<material_id>.<ext> (+ .txt)."""
+        return self.DATA_DIR / "materials"
+
+    @property
+    def upload_tmp_path(self) -> Path:
+        """Partial uploads; same file system as materials so the final move is atomic."""
+        return self.DATA_DIR / "tmp"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.DATABASE_URL.startswith("sqlite")
+
+
+def _load_or_create_secret_key(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: if two processes start at once, the first writer wins and the
+    # second reads its key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

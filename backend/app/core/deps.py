@@ -1,0 +1,79 @@
+"""Dependencies as `Annotated` aliases, so route signatures read as sentences:
+
+    async def read_material(material_id: str, user: CurrentUser, db: SessionDep): ...
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.database import Database, get_session
+from app.core.security import SESSION_COOKIE, read_access_token
+from app.models import User
+
+ModelT = TypeVar("ModelT")
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.db
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def token_from_request(request: Request) -> str | None:
+    """The session token from `Authorization: Bearer …`, else from the cookie."""
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+async def get_current_user(request: Request, db: SessionDep, settings: SettingsDep) -> User:
+    token = token_from_request(request)
+    if not token:
+        raise _unauthorized("Not authenticated")
+    user_id = read_access_token(token, secret_key=settings.SECRET_KEY)
+    if user_id is None:
+        raise _unauthorized("Invalid or expired session")
+    user = await db.get(User, user_id)
+    if user is None:
+        raise _unauthorized("Invalid or expired session")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+_LABELS = {"ChatSession": "Chat session", "GeneratedFile": "File", "AgentRun": "Run"}
+
+
+async def get_owned_or_404(db: AsyncSession, model: type[ModelT], obj_id: Any, user: User) -> ModelT:
+    """The `model` row with this id owned by `user` (its `user_id`), else 404.
+
+    Someone else's object and a missing one answer the same, so an id never
+    leaks whether it exists.
+    """
+    obj = await db.get(model, str(obj_id)) if obj_id else None
+    if obj is None or obj.user_id != user.id:  # type: ignore[attr-defined]
+        label = _LABELS.get(model.__name__, model.__name__)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{label} not found")
+    return obj

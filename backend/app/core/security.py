@@ -1,0 +1,91 @@
+"""Passwords, session tokens and signed file tokens.
+
+- Passwords: argon2id (argon2-cffi).
+- Session tokens: itsdangerous `URLSafeTimedSerializer` (HMAC with SECRET_KEY,
+  its own salt) carrying the user id and an expiry; sent as the httpOnly cookie
+  `kepler_session` or as `Authorization: Bearer <token>`.
+- File tokens: same serializer with another salt, bound to (user, session,
+  filename) and an expiry; used by the agent's download route.
+"""
+
+from __future__ import annotations
+
+import time
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from app.core.config import get_settings
+
+SESSION_COOKIE = "kepler_session"
+_SESSION_SALT = "keplerlab.session.v1"
+_FILE_SALT = "keplerlab.file-token.v1"
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _serializer(salt: str, secret_key: str | None) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key or get_settings().SECRET_KEY, salt=salt)
+
+
+def _load(salt: str, token: str, secret_key: str | None) -> dict | None:
+    """The payload of a well-signed, unexpired token, else None."""
+    try:
+        data = _serializer(salt, secret_key).loads(token)
+    except (BadSignature, UnicodeError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("exp"), int | float):
+        return None
+    if data["exp"] <= time.time():
+        return None
+    return data
+
+
+def create_access_token(
+    user_id: str, expires_in: int | None = None, *, secret_key: str | None = None
+) -> str:
+    ttl = get_settings().ACCESS_TOKEN_TTL if expires_in is None else expires_in
+    return _serializer(_SESSION_SALT, secret_key).dumps({"uid": user_id, "exp": time.time() + ttl})
+
+
+def read_access_token(token: str, *, secret_key: str | None = None) -> str | None:
+    """The user id in a valid session token, else None (bad signature, expired, garbage)."""
+    data = _load(_SESSION_SALT, token, secret_key)
+    uid = data.get("uid") if data else None
+    return uid if isinstance(uid, str) else None
+
+
+def create_file_token(
+    user_id: str,
+    session_id: str,
+    filename: str,
+    expires_in: int | None = None,
+    *,
+    secret_key: str | None = None,
+) -> str:
+    ttl = get_settings().FILE_TOKEN_TTL if expires_in is None else expires_in
+    payload = {"u": user_id, "s": session_id, "f": filename, "exp": time.time() + ttl}
+    return _serializer(_FILE_SALT, secret_key).dumps(payload)
+
+
+def verify_file_token(
+    token: str, user_id: str, session_id: str, filename: str, *, secret_key: str | None = None
+) -> bool:
+    data = _load(_FILE_SALT, token, secret_key)
+    return bool(data) and (data.get("u"), data.get("s"), data.get("f")) == (
+        user_id,
+        session_id,
+        filename,
+    )

@@ -1,0 +1,173 @@
+"""The FastAPI app: `create_app()` builds it (`uvicorn --factory app.main:create_app`).
+
+Start-up (lifespan): migrate the database to head, create the output
+directories under DATA_DIR, check the browser runtime bundle. Routes live
+under /api; the runtime bundle is served at /pyodide/; the built SPA at /.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from app.core.config import Settings, get_settings
+from app.core.database import Database
+from app.routes import (
+    agent,
+    auth,
+    flashcards,
+    materials,
+    notebooks,
+    podcasts,
+    presentations,
+    quiz,
+    rag,
+    sessions,
+)
+from app.services.agent.lifecycle import agent_lifespan
+from app.services.study.podcast import fail_interrupted_podcasts
+
+log = logging.getLogger("keplerlab")
+
+# Every API router. The lead adds `agent.router` and `study.router` here.
+ROUTERS = [
+    auth.router,
+    notebooks.router,
+    materials.router,
+    sessions.router,
+    agent.router,
+    podcasts.router,
+    presentations.router,
+    rag.router,
+    flashcards.router,
+    quiz.router,
+]
+
+mimetypes.add_type("application/wasm", ".wasm")
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("application/zip", ".whl")
+
+
+class ImmutableStaticFiles(StaticFiles):
+    """Static files with a one-year immutable cache (bundle files are versioned).
+    A missing directory (bundle not built yet) answers 404 instead of failing."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.directory is None or not Path(self.directory).is_dir():
+            response = JSONResponse(
+                {"detail": "The browser runtime bundle is not built (bash pyodide_bundle/build.sh)."},
+                status_code=404,
+            )
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def get_response(self, path: str, scope: Scope):
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def _ensure_dirs(settings: Settings) -> None:
+    for path in (
+        settings.DATA_DIR,
+        settings.generated_output_path,
+        settings.podcasts_output_path,
+        settings.presentations_output_path,
+        settings.materials_path,
+        settings.upload_tmp_path,
+    ):
+        path.mkdir(parents=True, exist_ok=True)
+
+
+def _check_runtime_bundle(settings: Settings) -> None:
+    manifest = settings.PYODIDE_BUNDLE_DIR / "manifest.json"
+    if manifest.is_file():
+        log.info("Browser runtime bundle: %s", settings.PYODIDE_BUNDLE_DIR)
+    else:
+        log.warning(
+            "Browser runtime bundle missing (%s not found): generated code cannot run "
+            "in the browser until it is built. Build it with: bash pyodide_bundle/build.sh",
+            manifest,
+        )
+
+
+def _configure_logging(settings: Settings) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=settings.LOG_LEVEL.upper(), format="%(levelname)s %(name)s: %(message)s"
+        )
+    log.setLevel(settings.LOG_LEVEL.upper())
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    settings: Settings = app.state.settings
+    db: Database = app.state.db
+    _ensure_dirs(settings)
+    await db.upgrade()
+    async with db.sessionmaker() as session:
+        await fail_interrupted_podcasts(session)  # a restart stopped their background task
+    _check_runtime_bundle(settings)
+    log.info("KeplerLab ready (data: %s, database: %s)", settings.DATA_DIR, db.engine.url.render_as_string())
+    try:
+        async with agent_lifespan(app):
+            yield
+    finally:
+        await db.dispose()
+
+
+def _mount_spa(app: FastAPI, dist: Path) -> None:
+    """The built frontend at `/`: real files as is, any other non-API path gets
+    index.html (client-side routing). Checked per request, so a build made
+    after start-up is picked up."""
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str, request: Request):
+        if path == "api" or path.startswith("api/"):
+            raise HTTPException(404, "Not Found")
+        root = dist.resolve()
+        candidate = (root / path).resolve()
+        if path and candidate.is_relative_to(root) and candidate.is_file():
+            return FileResponse(candidate)
+        index = root / "index.html"
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return JSONResponse(
+            {"detail": "The frontend is not built (run: make setup). The API is at /docs."},
+            status_code=404,
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    _configure_logging(settings)
+    app = FastAPI(title="KeplerLab", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.db = Database(settings.DATABASE_URL)
+
+    for router in ROUTERS:
+        app.include_router(router)
+
+    app.mount(
+        "/pyodide",
+        ImmutableStaticFiles(directory=settings.PYODIDE_BUNDLE_DIR, check_dir=False),
+        name="pyodide",
+    )
+    _mount_spa(app, settings.FRONTEND_DIST_DIR)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`uvicorn app.main:app` works too, without building an app at import time."""
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

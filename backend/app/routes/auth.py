@@ -1,0 +1,111 @@
+"""Register, log in, log out, who am I."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Response, status
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.core.config import Settings
+from app.core.deps import CurrentUser, SessionDep, SettingsDep
+from app.core.security import SESSION_COOKIE, create_access_token, hash_password, verify_password
+from app.models import User
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _normalise_email(value: str) -> str:
+    value = value.strip().lower()
+    if not _EMAIL.match(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
+Email = Annotated[str, Field(max_length=320), AfterValidator(_normalise_email)]
+
+
+class RegisterIn(BaseModel):
+    email: Email
+    password: str = Field(min_length=8, max_length=1024)
+    name: str = Field(default="", max_length=200)
+
+
+class LoginIn(BaseModel):
+    email: Email
+    password: str = Field(max_length=1024)
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    name: str
+
+
+class AuthOut(BaseModel):
+    user: UserOut
+    access_token: str
+    token_type: str = "bearer"
+
+
+def _signed_in(response: Response, user: User, settings: Settings) -> AuthOut:
+    token = create_access_token(user.id, secret_key=settings.SECRET_KEY)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.ACCESS_TOKEN_TTL,
+        httponly=True,
+        samesite="lax",
+        secure=settings.COOKIE_SECURE,
+        path="/",
+    )
+    return AuthOut(user=UserOut.model_validate(user), access_token=token)
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=AuthOut)
+async def register(body: RegisterIn, response: Response, db: SessionDep, settings: SettingsDep):
+    user = User(
+        email=body.email,
+        name=body.name.strip() or body.email.split("@")[0],
+        password_hash=hash_password(body.password),
+    )
+    db.add(user)
+    try:
+        await db.commit()
+    except IntegrityError:
+        await db.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, "An account with this email already exists") from None
+    return _signed_in(response, user, settings)
+
+
+@router.post("/login", response_model=AuthOut)
+async def login(body: LoginIn, response: Response, db: SessionDep, settings: SettingsDep):
+    user = await db.scalar(select(User).where(User.email == body.email))
+    if user is None or not verify_password(user.password_hash, body.password):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Wrong email or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return _signed_in(response, user, settings)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout() -> Response:
+    """Clears the cookie. (Tokens are stateless: a copied Bearer token stays
+    valid until it expires.)"""
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/me", response_model=UserOut)
+async def me(user: CurrentUser):
+    return user

@@ -1,0 +1,225 @@
+"""Agent runs: starting a turn, resuming it with a browser result, streaming it.
+
+A run is a LangGraph thread (thread_id = run id) plus an `agent_runs` row that
+says who owns it and what it waits for. The graph is driven in a background
+task that feeds a queue; the SSE response reads the queue. A client that goes
+away therefore does not cancel the run half-way through a node: it still
+reaches its pause (or its end) and a reloaded page can pick it up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.database import Database
+from app.models import AgentRun, ChatSession, GeneratedFile, Material, Message, User
+from app.services.agent.events import DoneEvent, ErrorEvent, RunEvent, to_sse
+from app.services.agent.state import AgentState, GeneratedFileInfo, initial_state
+from app.services.agent.tools.file_generator import download_url_for
+from app.services.agent.tools.workspace_builder import workspace_file_for
+from app.services.code_execution.contract import ExecuteRequest, ExecutionResult
+
+log = logging.getLogger(__name__)
+
+_END = object()
+
+
+class RunNotFound(Exception):
+    """Unknown run, someone else's run, or an exec id the run never asked for (→ 404)."""
+
+
+class ExecutionAlreadyConsumed(Exception):
+    """The result for this exec id was already posted (→ 409)."""
+
+
+def _config(run_id: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": run_id}}
+
+
+def _file_info(row: GeneratedFile) -> GeneratedFileInfo:
+    return GeneratedFileInfo(filename=row.filename, path=row.path or "", size=row.size, type=row.type,
+                             download_url=download_url_for(row.user_id, row.session_id, row.filename),
+                             file_id=row.id)
+
+
+async def load_workspace(db: AsyncSession, chat: ChatSession, material_ids: list[str] | None):
+    """The notebook's ready materials (or the chosen ones) as workspace files."""
+    query = select(Material).where(Material.notebook_id == chat.notebook_id, Material.status == "ready")
+    if material_ids:
+        query = query.where(Material.id.in_(material_ids))
+    materials = (await db.execute(query.order_by(Material.created_at))).scalars().all()
+    taken: set[str] = set()
+    files = [workspace_file_for(m.id, m.filename, m.workspace_name, m.ext, m.type, taken) for m in materials]
+    return files, {m.id: m.real_path for m in materials}
+
+
+class AgentRunner:
+    """One per app: the compiled graph and the database it records runs in."""
+
+    def __init__(self, graph: CompiledStateGraph, db: Database) -> None:
+        self.graph = graph
+        self.db = db
+        self._tasks: set[asyncio.Task] = set()
+
+    # --- starting and resuming ------------------------------------------------
+
+    async def start(self, db: AsyncSession, user: User, chat: ChatSession, message: str,
+                    material_ids: list[str] | None) -> tuple[AgentRun, AgentState]:
+        workspace, paths = await load_workspace(db, chat, material_ids)
+        earlier = (await db.execute(
+            select(GeneratedFile).where(GeneratedFile.session_id == chat.id).order_by(GeneratedFile.created_at)
+        )).scalars().all()
+        db.add(Message(session_id=chat.id, role="user", content=message))
+        if chat.title in ("", "New chat"):
+            chat.title = message.strip().splitlines()[0][:80] or "New chat"
+        run = AgentRun(user_id=user.id, session_id=chat.id, status="running", consumed_exec_ids=[])
+        db.add(run)
+        await db.commit()
+        state = initial_state(
+            run_id=run.id, user_id=user.id, session_id=chat.id, notebook_id=chat.notebook_id, message=message,
+            workspace_files=workspace, material_paths=paths, generated_files=[_file_info(r) for r in earlier],
+            material_ids=list(material_ids or []), started_at=time.time(),
+        )
+        return run, state
+
+    async def claim_execution(self, db: AsyncSession, user: User, run_id: str, exec_id: str) -> AgentRun:
+        """Take the right to resume `run_id` with `exec_id`, atomically (two posts: one wins)."""
+        run = await db.get(AgentRun, run_id)
+        if run is None or run.user_id != user.id:
+            raise RunNotFound("Run not found")
+        claimed = await db.execute(
+            update(AgentRun)
+            .where(AgentRun.id == run_id, AgentRun.status == "awaiting_execution",
+                   AgentRun.pending_exec_id == exec_id)
+            .values(status="running", pending_exec_id=None, pending_execute=None)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            await db.rollback()
+            consumed = (await db.execute(
+                select(AgentRun.consumed_exec_ids).where(AgentRun.id == run_id))).scalar_one()
+            if exec_id in (consumed or []):
+                raise ExecutionAlreadyConsumed("This execution result was already received")
+            raise RunNotFound("Execution not found for this run")
+        await db.refresh(run)
+        run.consumed_exec_ids = [*(run.consumed_exec_ids or []), exec_id]
+        await db.commit()
+        return run
+
+    # --- streaming --------------------------------------------------------------
+
+    def stream_start(self, run: AgentRun, state: AgentState) -> AsyncIterator[dict[str, Any]]:
+        return self._stream(run.id, state, first=RunEvent(run_id=run.id, session_id=run.session_id))
+
+    def stream_resume(self, run: AgentRun, result: ExecutionResult) -> AsyncIterator[dict[str, Any]]:
+        return self._stream(run.id, Command(resume=result.model_dump()))
+
+    async def _stream(self, run_id: str, graph_input: Any, first: BaseModel | None = None):
+        queue: asyncio.Queue = asyncio.Queue()
+        if first is not None:
+            queue.put_nowait(first)
+        task = asyncio.create_task(self._drive(run_id, graph_input, queue))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        while True:
+            item = await queue.get()
+            if item is _END:
+                return
+            yield to_sse(item)
+
+    async def wait_idle(self) -> None:
+        """Let background drives finish (used on shutdown and in tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _drive(self, run_id: str, graph_input: Any, queue: asyncio.Queue) -> None:
+        config = _config(run_id)
+        try:
+            request: ExecuteRequest | None = None
+            # Read the stream to its end even after the pause: leaving early would
+            # cancel the checkpoint writes the resume depends on.
+            async for mode, chunk in self.graph.astream(graph_input, config, stream_mode=["custom", "updates"],
+                                                        durability="sync"):
+                if mode == "custom":
+                    queue.put_nowait(chunk)
+                elif isinstance(chunk, dict) and "__interrupt__" in chunk:
+                    request = ExecuteRequest.model_validate(chunk["__interrupt__"][0].value)
+            if request is not None:
+                await self._set_awaiting(run_id, request)
+                queue.put_nowait(request)
+                return
+            final = (await self.graph.aget_state(config)).values
+            message_id = await self._complete(run_id, final)
+            queue.put_nowait(DoneEvent(run_id=run_id, message_id=message_id, status="completed"))
+        except Exception as exc:  # a model that is down, a bug: the person gets a clear error, not a hang
+            log.exception("agent run %s failed", run_id)
+            text = _error_text(exc)
+            message_id = await self._fail(run_id, text)
+            queue.put_nowait(ErrorEvent(message=text, code=type(exc).__name__))
+            queue.put_nowait(DoneEvent(run_id=run_id, message_id=message_id, status="failed"))
+        finally:
+            queue.put_nowait(_END)
+
+    # --- recording ----------------------------------------------------------------
+
+    async def _set_awaiting(self, run_id: str, request: ExecuteRequest) -> None:
+        async with self.db.sessionmaker() as db:
+            await db.execute(update(AgentRun).where(AgentRun.id == run_id).values(
+                status="awaiting_execution", pending_exec_id=request.exec_id, pending_execute=request.model_dump()))
+            await db.commit()
+
+    async def _complete(self, run_id: str, final: dict[str, Any]) -> str:
+        metadata = {
+            "run_id": run_id,
+            "intent": final.get("intent"),
+            "tools_used": final.get("tools_used", []),
+            "total_time": round(time.time() - final.get("started_at", time.time()), 3),
+            "citations": final.get("citations", []),
+            "failure": final.get("failure"),
+            "status": "failed" if final.get("failure") else "completed",
+        }
+        async with self.db.sessionmaker() as db:
+            run = await db.get(AgentRun, run_id)
+            message = Message(session_id=run.session_id, role="assistant", content=final.get("answer", ""),
+                              agent_metadata=metadata, step_log=final.get("step_log", []),
+                              generated_files=final.get("turn_files", []))
+            db.add(message)
+            await db.flush()
+            run.status, run.message_id = "completed", message.id
+            await db.commit()
+            return message.id
+
+    async def _fail(self, run_id: str, text: str) -> str | None:
+        try:
+            async with self.db.sessionmaker() as db:
+                run = await db.get(AgentRun, run_id)
+                if run is None:
+                    return None
+                message = Message(session_id=run.session_id, role="assistant", content=text,
+                                  agent_metadata={"run_id": run_id, "status": "failed", "error": text})
+                db.add(message)
+                await db.flush()
+                run.status, run.error, run.message_id = "failed", text, message.id
+                await db.commit()
+                return message.id
+        except Exception:  # recording the failure must not hide it
+            log.exception("could not record the failure of run %s", run_id)
+            return None
+
+
+def _error_text(exc: Exception) -> str:
+    name = type(exc).__name__
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    if any(word in name.lower() for word in ("connect", "timeout", "api", "auth", "ratelimit")):
+        return f"The language model could not be reached ({name}: {detail}). Check the model settings and try again."
+    return f"Something went wrong while working on this ({name}: {detail}). Nothing was lost; please try again."

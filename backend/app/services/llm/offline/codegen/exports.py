@@ -1,0 +1,159 @@
+"""Code that writes the DataFrame `table` (plus `findings` and `chart_files`)
+to CSV, XLSX (openpyxl), DOCX (python-docx), PDF (fpdf2) or HTML."""
+
+from __future__ import annotations
+
+import re
+
+from app.services.llm.offline.codegen.snippets import block
+
+CSV = '''
+table.to_csv(out_path, index=False)
+print("Saved {{}} rows x {{}} columns to {name}".format(table.shape[0], table.shape[1]))
+print("FILE_SAVED:" + out_path)
+'''
+
+XLSX = '''
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+
+def excel_value(value):
+    """A cell value openpyxl accepts (numpy scalars to Python, missing to empty)."""
+    try:
+        if pd.isnull(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (int, float, str, bool)):
+        return value
+    return str(value)
+
+
+wb = Workbook()
+ws = wb.active
+ws.title = {sheet!r}
+ws.append([str(c) for c in table.columns])
+for row in table.itertuples(index=False):
+    ws.append([excel_value(v) for v in row])
+for cell in ws[1]:
+    cell.font = Font(bold=True)
+for i, col in enumerate(table.columns, start=1):
+    width = max([len(str(col))] + [len(str(v)) for v in table[col].head(200)])
+    ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 50)
+ws.freeze_panes = "A2"
+wb.save(out_path)
+print("Saved {{}} rows x {{}} columns to {name}".format(table.shape[0], table.shape[1]))
+print("FILE_SAVED:" + out_path)
+'''
+
+DOCX = '''
+from docx import Document
+from docx.shared import Inches
+
+doc = Document()
+doc.add_heading({title!r}, 0)
+doc.add_paragraph({intro!r})
+if findings:
+    doc.add_heading("Summary", level=1)
+    for line in findings:
+        doc.add_paragraph(str(line), style="List Bullet")
+for chart in chart_files:
+    if chart.endswith(".png"):
+        doc.add_picture(chart, width=Inches(6))
+doc.add_heading({table_heading!r}, level=1)
+shown = table.head({max_rows})
+grid = doc.add_table(rows=1, cols=len(shown.columns))
+grid.style = "Table Grid"
+for cell, name in zip(grid.rows[0].cells, shown.columns):
+    cell.text = str(name)
+    for run in cell.paragraphs[0].runs:
+        run.bold = True
+for row in shown.itertuples(index=False):
+    for cell, value in zip(grid.add_row().cells, row):
+        cell.text = cell_text(value)
+if len(table) > len(shown):
+    doc.add_paragraph("Showing the first {{}} of {{}} rows.".format(len(shown), len(table)))
+doc.save(out_path)
+print("Saved a Word report with {{}} summary points and a {{}}-row table to {name}".format(len(findings), len(shown)))
+print("FILE_SAVED:" + out_path)
+'''
+
+PDF = '''
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+
+def pdf_text(value, limit=None):
+    """Latin-1 safe text for the PDF core fonts."""
+    text = str(value).encode("latin-1", "replace").decode("latin-1")
+    return text if limit is None else text[:limit]
+
+
+pdf = FPDF()
+pdf.set_auto_page_break(auto=True, margin=15)
+pdf.add_page()
+pdf.set_font("Helvetica", "B", 16)
+pdf.multi_cell(0, 9, pdf_text({title!r}), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+pdf.set_font("Helvetica", "", 10)
+pdf.multi_cell(0, 6, pdf_text({intro!r}), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+pdf.ln(2)
+if findings:
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.multi_cell(0, 8, "Summary", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", "", 10)
+    for line in findings:
+        pdf.multi_cell(0, 6, pdf_text("- " + str(line)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+shown = table.head({max_rows})
+pdf.set_font("Helvetica", "B", 12)
+pdf.multi_cell(0, 8, pdf_text({table_heading!r}), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+col_width = pdf.epw / max(len(shown.columns), 1)
+max_chars = max(int(col_width / 1.9), 3)
+pdf.set_font("Helvetica", "B", 9)
+for name in shown.columns:
+    pdf.cell(col_width, 7, pdf_text(name, max_chars), border=1)
+pdf.ln(7)
+pdf.set_font("Helvetica", "", 9)
+for row in shown.itertuples(index=False):
+    for value in row:
+        pdf.cell(col_width, 6, pdf_text(cell_text(value), max_chars), border=1)
+    pdf.ln(6)
+if len(table) > len(shown):
+    pdf.ln(2)
+    pdf.multi_cell(0, 6, "Showing the first {{}} of {{}} rows.".format(len(shown), len(table)),
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+pdf.output(out_path)
+print("Saved a PDF report with {{}} summary points and a {{}}-row table to {name}".format(len(findings), len(shown)))
+print("FILE_SAVED:" + out_path)
+'''
+
+HTML = '''
+html = "<html><head><meta charset='utf-8'><title>{{}}</title></head><body><h1>{{}}</h1>{{}}{{}}</body></html>".format(
+    {title!r}, {title!r}, "".join("<p>{{}}</p>".format(line) for line in findings), table.to_html(index=False))
+with open(out_path, "w", encoding="utf-8") as handle:
+    handle.write(html)
+print("FILE_SAVED:" + out_path)
+'''
+
+TEMPLATES = {"csv": CSV, "xlsx": XLSX, "docx": DOCX, "pdf": PDF, "html": HTML}
+
+
+def export_code(kind: str, name: str, title: str, intro: str, table_heading: str = "Data",
+                max_rows: int = 30) -> str:
+    """Code writing `table` as `kind` to OUTPUT_DIR/name."""
+    return export_to_path(kind, f'f"{{OUTPUT_DIR}}/{name}"', name, title, intro, table_heading, max_rows)
+
+
+def export_to_path(kind: str, path_expr: str, name: str, title: str, intro: str = "",
+                   table_heading: str = "Data", max_rows: int = 30) -> str:
+    """Code writing `table` as `kind` to the path the expression `path_expr` evaluates to."""
+    sheet = re.sub(r"[\\/?*\[\]:]", " ", title)[:31].strip() or "Data"
+    body = TEMPLATES[kind].format(name=name, title=title, intro=intro, table_heading=table_heading,
+                                  max_rows=max_rows, sheet=sheet)
+    return f"out_path = {path_expr}\n" + block(body)

@@ -1,0 +1,125 @@
+"""Offline `data_analysis`: a short markdown explanation written from the run's stdout."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.services.llm.offline.registry import TaskInput, register_task
+
+FILE_KINDS = {
+    "png": "chart", "jpg": "image", "jpeg": "image", "svg": "chart", "csv": "CSV table",
+    "xlsx": "Excel workbook", "docx": "Word document", "pdf": "PDF document", "html": "web page",
+    "json": "JSON data", "txt": "text file",
+}
+
+ERROR_TIPS = [
+    ("KeyError", "a column name did not match the data; check the exact column names and ask again"),
+    ("FileNotFoundError", "a file was missing; make sure the material is uploaded to this notebook"),
+    ("ModuleNotFoundError", "a library is not available in the browser runtime; ask for the result "
+                            "with pandas/matplotlib instead"),
+    ("TimeoutError", "the code ran too long; try a smaller question or a sample of the data"),
+    ("MemoryError", "the data is too large for the browser; try a sample or fewer columns"),
+    ("ValueError", "some values could not be converted; say which columns to use or clean the data first"),
+    ("TypeError", "a column had an unexpected type (for example text where numbers were expected)"),
+]
+
+_NOISE = re.compile(r"^(FILE_SAVED:|Saved |Dataset:|Columns:|Numeric summary:|Updated .*: \d+ rows x)")
+
+
+def file_name(item: Any) -> str:
+    if isinstance(item, dict):
+        item = item.get("filename") or item.get("name") or item.get("path") or ""
+    return str(item).rsplit("/", 1)[-1]
+
+
+def describe_files(files: list[Any]) -> str:
+    names = [n for n in (file_name(f) for f in files or []) if n]
+    if not names:
+        return ""
+    parts = []
+    for name in names:
+        kind = FILE_KINDS.get(name.rsplit(".", 1)[-1].lower(), "file")
+        parts.append(f"`{name}` ({kind})")
+    return "**Files created:** " + ", ".join(parts) + "."
+
+
+def is_table_line(line: str) -> bool:
+    """Rows of printed DataFrames: several cells separated by runs of spaces."""
+    return len(re.findall(r"\S\s{2,}\S", line)) >= 2
+
+
+def findings_from_stdout(stdout: str, limit: int = 6) -> list[str]:
+    lines = []
+    for raw in (stdout or "").splitlines():
+        line = raw.strip()
+        if not line or _NOISE.match(line) or is_table_line(line):
+            continue
+        line = re.sub(r"^[-*•]\s+", "", line)
+        if len(line) > 220:
+            line = line[:217].rstrip() + "…"
+        if line not in lines:
+            lines.append(line)
+    with_numbers = [x for x in lines if re.search(r"\d", x)]
+    chosen = with_numbers if len(with_numbers) >= 2 else lines
+    return chosen[:limit]
+
+
+def error_summary(errors: str) -> str:
+    lines = [x.strip() for x in str(errors).splitlines() if x.strip()]
+    for line in reversed(lines):
+        if re.match(r"^[A-Za-z_][\w.]*(Error|Exception)\b", line):
+            return line
+    return lines[-1] if lines else "an unknown error"
+
+
+def explain_failure(request: str, errors: str, stdout: str, files: list[Any]) -> str:
+    error = error_summary(errors)
+    tip = next((t for name, t in ERROR_TIPS if error.startswith(name)), None)
+    parts = [f"I couldn't finish this one: the code still failed after the automatic fixes, "
+             f"with `{error[:200]}`."]
+    if tip:
+        parts.append(f"It looks like {tip}.")
+    partial = findings_from_stdout(stdout, limit=3)
+    if partial:
+        parts.append("Before it failed, the run found:\n" + "\n".join(f"- {x}" for x in partial))
+    produced = describe_files(files)
+    if produced:
+        parts.append(produced)
+    parts.append("You can rephrase the request (for example name the exact columns), or open the "
+                 "steps above to see the code and the error.")
+    return "\n\n".join(parts)
+
+
+def explain_results(request: str, profile: dict[str, Any], stdout: str, files: list[Any]) -> str:
+    findings = findings_from_stdout(stdout)
+    shape = re.search(r"(\S+) has (\d+) rows and (\d+) columns", stdout or "")
+    if shape:
+        opening = f"Here's what I found in **{shape.group(1)}** ({shape.group(2)} rows, {shape.group(3)} columns):"
+        findings = [f for f in findings if f != shape.group(0)]
+    elif findings and not re.search(r"\d", " ".join(findings)):
+        opening = findings.pop(0)
+    elif findings:
+        opening = "Here's what the run found:"
+    else:
+        opening = "The code ran without printing any results."
+    parts = [opening]
+    if findings:
+        parts.append("\n".join(f"- {f}" for f in findings))
+    produced = describe_files(files)
+    if produced:
+        parts.append(produced)
+    return "\n\n".join(parts)
+
+
+@register_task("data_analysis")
+def explain(task: TaskInput) -> str:
+    ctx = task.context
+    request = str(ctx.get("request") or "")
+    stdout = str(ctx.get("stdout") or "")
+    files = ctx.get("files") or []
+    errors = ctx.get("errors")
+    if errors:
+        return explain_failure(request, str(errors), stdout, files)
+    profile = ctx.get("analysis_context") or {}
+    return explain_results(request, profile if isinstance(profile, dict) else {}, stdout, files)

@@ -1,0 +1,1 @@
+"""Uploaded materials: receiving, type detection, text extraction, storage."""

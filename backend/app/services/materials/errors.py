@@ -1,0 +1,31 @@
+"""Why an upload was refused; routes turn these into JSON `{"detail": ...}`."""
+
+from __future__ import annotations
+
+
+class MaterialError(Exception):
+    status_code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class EmptyUpload(MaterialError):
+    status_code = 400
+
+
+class BadUploadRequest(MaterialError):
+    status_code = 422
+
+
+class UploadTooLarge(MaterialError):
+    status_code = 413
+
+
+class UnsupportedFileType(MaterialError):
+    status_code = 415
+
+
+class CorruptFile(MaterialError):
+    status_code = 422

@@ -1,0 +1,121 @@
+"""Adding and removing materials: bytes on disk and rows in the database move
+together; a failure leaves neither behind."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.models import Material, Notebook, User, new_id
+from app.services.materials import hooks
+from app.services.materials.detection import DetectedFile, detect_file
+from app.services.materials.extraction import extract_text
+from app.services.materials.storage import (
+    ReceivedUpload,
+    notebook_dir,
+    remove_files,
+    workspace_candidates,
+)
+
+
+@dataclass
+class _Prepared:
+    detected: DetectedFile
+    real_path: Path
+    text_path: Path
+    size: int
+    sha256: str
+
+
+def _prepare_files(upload: ReceivedUpload, directory: Path, material_id: str) -> _Prepared:
+    """Detect, extract and move into place (blocking: run in a thread)."""
+    detected = detect_file(upload.tmp_path, upload.filename)
+    text = extract_text(upload.tmp_path, detected.ext, detected.text)
+    directory.mkdir(parents=True, exist_ok=True)
+    real_path = directory / f"{material_id}.{detected.ext}"
+    text_path = directory / f"{material_id}.extracted.txt"
+    try:
+        text_path.write_text(text, encoding="utf-8")
+        if detected.text is not None and detected.encoding != "utf-8":
+            data = detected.text.encode("utf-8")  # converted: serve UTF-8 to the worker
+            real_path.write_bytes(data)
+            size, sha256 = len(data), hashlib.sha256(data).hexdigest()
+            upload.tmp_path.unlink(missing_ok=True)
+        else:
+            os.replace(upload.tmp_path, real_path)
+            size, sha256 = upload.size, upload.sha256
+    except BaseException:
+        remove_files(real_path, text_path)
+        raise
+    return _Prepared(detected, real_path, text_path, size, sha256)
+
+
+async def _taken_names(db: AsyncSession, notebook_id: str) -> set[str]:
+    rows = await db.scalars(select(Material.workspace_name).where(Material.notebook_id == notebook_id))
+    return set(rows)
+
+
+async def add_material(
+    db: AsyncSession, settings: Settings, notebook: Notebook, user: User, upload: ReceivedUpload
+) -> Material:
+    """Turn a received upload into a Material. Raises MaterialError subclasses;
+    on any failure the temp file, the stored files and the row are all gone."""
+    material_id = new_id()
+    directory = notebook_dir(settings.materials_path, notebook.id)
+    prepared: _Prepared | None = None
+    try:
+        prepared = await asyncio.to_thread(_prepare_files, upload, directory, material_id)
+        for _attempt in range(5):  # a concurrent upload may take the same name
+            taken = await _taken_names(db, notebook.id)
+            name = next(n for n in workspace_candidates(upload.filename, prepared.detected.ext) if n not in taken)
+            material = Material(
+                id=material_id,
+                notebook_id=notebook.id,
+                user_id=user.id,
+                filename=upload.filename,
+                workspace_name=name,
+                stored_name=prepared.real_path.name,
+                ext=prepared.detected.ext,
+                type=prepared.detected.type,
+                mime=prepared.detected.mime,
+                size=prepared.size,
+                sha256=prepared.sha256,
+                real_path=str(prepared.real_path),
+                text_path=str(prepared.text_path),
+                status="ready",
+            )
+            db.add(material)
+            try:
+                await db.commit()
+                break
+            except IntegrityError:
+                await db.rollback()
+        else:
+            raise RuntimeError("could not choose a unique workspace name")
+    except BaseException:
+        await db.rollback()
+        remove_files(upload.tmp_path)
+        if prepared is not None:
+            remove_files(prepared.real_path, prepared.text_path)
+        raise
+    await hooks.material_ready(material, settings)
+    return material
+
+
+async def delete_material(db: AsyncSession, settings: Settings, material: Material) -> None:
+    await db.delete(material)
+    await db.commit()
+    remove_files(material.real_path, material.text_path)
+    await hooks.material_deleted(material, settings)
+
+
+async def read_text(material: Material) -> str:
+    return await asyncio.to_thread(Path(material.text_path).read_text, encoding="utf-8")

@@ -1,0 +1,59 @@
+"""Deleting notebooks and chat sessions: rows go through ON DELETE CASCADE,
+files on disk (materials, generated files) are removed after the commit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.models import ChatSession, GeneratedFile, Material, Notebook
+from app.services.materials import hooks
+from app.services.materials.storage import is_within, notebook_dir, remove_files, remove_tree
+
+
+async def _generated_paths(db: AsyncSession, session_ids: list[str]) -> list[str]:
+    if not session_ids:
+        return []
+    rows = await db.scalars(
+        select(GeneratedFile.storage_path).where(GeneratedFile.session_id.in_(session_ids))
+    )
+    return list(rows)
+
+
+def _remove_generated(settings: Settings, user_id: str, session_ids: list[str], paths: list[str]) -> None:
+    root = settings.DATA_DIR
+    remove_files(*(p for p in paths if is_within(p, root)))
+    for session_id in session_ids:
+        session_dir = settings.generated_output_path / user_id / session_id
+        if is_within(session_dir, settings.generated_output_path):
+            remove_tree(session_dir)
+
+
+async def delete_notebook(db: AsyncSession, settings: Settings, notebook: Notebook) -> None:
+    materials = list(await db.scalars(select(Material).where(Material.notebook_id == notebook.id)))
+    session_ids = list(
+        await db.scalars(select(ChatSession.id).where(ChatSession.notebook_id == notebook.id))
+    )
+    generated = await _generated_paths(db, session_ids)
+    user_id = notebook.user_id
+    await db.delete(notebook)
+    await db.commit()
+    remove_tree(notebook_dir(settings.materials_path, notebook.id))
+    _remove_generated(settings, user_id, session_ids, generated)
+    for material in materials:
+        await hooks.material_deleted(material, settings)
+
+
+async def delete_chat_session(db: AsyncSession, settings: Settings, session: ChatSession) -> None:
+    generated = await _generated_paths(db, [session.id])
+    await db.delete(session)
+    await db.commit()
+    _remove_generated(settings, session.user_id, [session.id], generated)
+
+
+def generated_dir(settings: Settings, user_id: str, session_id: str) -> Path:
+    """Where a session's generated files are kept on the server."""
+    return settings.generated_output_path / user_id / session_id

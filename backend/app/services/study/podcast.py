@@ -1,0 +1,131 @@
+"""Podcast lifecycle: create a pending row, generate script + audio in the background, delete.
+
+Generation runs as an asyncio task in the server process (`start_generation`)
+with its own database sessions; it records `status` (pending → running →
+ready | failed) and `progress` 0..1 on the row, which the page polls. The
+audio file path is stored only when the finished file has been renamed into
+place, so a failed podcast never points at a file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.models import User
+from app.models.media import Podcast
+from app.services.study.media_sources import SourceText, load_sources
+from app.services.study.podcast_audio import AudioSynthesisError, VoiceProfile, synthesise_podcast
+from app.services.study.podcast_script import ScriptError, write_podcast_script
+
+log = logging.getLogger(__name__)
+
+SCRIPT_SHARE = 0.1  # progress reached once the script is written; audio fills the rest
+
+_tasks: set[asyncio.Task] = set()
+
+
+async def create_podcast(
+    db: AsyncSession, user: User, notebook_id: str, material_ids: list[str] | None, title: str | None
+) -> tuple[Podcast, list[SourceText]]:
+    """A pending podcast row for these materials (validated now, so a bad id is a 404 at once)."""
+    sources = await load_sources(db, user, notebook_id, material_ids)
+    podcast = Podcast(
+        user_id=user.id,
+        notebook_id=notebook_id,
+        title=(title or "").strip()[:255] or "Study podcast",
+        material_ids=[s.material_id for s in sources],
+        status="pending",
+        progress=0.0,
+    )
+    db.add(podcast)
+    await db.commit()
+    return podcast, sources
+
+
+def start_generation(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    podcast_id: str,
+    sources: list[SourceText],
+    title: str | None,
+    output_dir: Path,
+) -> asyncio.Task:
+    """Run `generate_podcast` as a background task (kept referenced until it ends)."""
+    task = asyncio.create_task(generate_podcast(sessionmaker, podcast_id, sources, title, output_dir))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    return task
+
+
+async def _set(sessionmaker: async_sessionmaker[AsyncSession], podcast_id: str, **values) -> None:
+    async with sessionmaker() as db:
+        await db.execute(update(Podcast).where(Podcast.id == podcast_id).values(**values))
+        await db.commit()
+
+
+async def generate_podcast(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    podcast_id: str,
+    sources: list[SourceText],
+    title: str | None,
+    output_dir: Path,
+    *,
+    voices: dict[str, VoiceProfile] | None = None,
+) -> None:
+    """Write the script, synthesise the audio, and record the outcome on the row."""
+    from app.services.llm.factory import get_chat_model
+
+    try:
+        await _set(sessionmaker, podcast_id, status="running", progress=0.0)
+        script = await write_podcast_script(get_chat_model(), sources, title)
+        await _set(sessionmaker, podcast_id, script=script, title=script["title"], progress=SCRIPT_SHARE)
+
+        async def report(fraction: float) -> None:
+            await _set(sessionmaker, podcast_id, progress=round(SCRIPT_SHARE + (1 - SCRIPT_SHARE) * fraction, 4))
+
+        audio = await synthesise_podcast(
+            script["turns"], output_dir, podcast_id, voices=voices, on_progress=report
+        )
+        try:
+            await _set(
+                sessionmaker,
+                podcast_id,
+                status="ready",
+                progress=1.0,
+                chunks=audio.chunk_dicts(),
+                audio_path=str(audio.path),
+                audio_format=audio.format,
+                duration_s=audio.duration_s,
+                error=None,
+            )
+        except BaseException:
+            audio.path.unlink(missing_ok=True)  # never leave a file no row points at
+            raise
+    except (ScriptError, AudioSynthesisError) as exc:
+        await _set(sessionmaker, podcast_id, status="failed", error=str(exc))
+    except Exception as exc:  # a model or database error: report it on the row, keep the server up
+        log.exception("podcast %s failed", podcast_id)
+        await _set(sessionmaker, podcast_id, status="failed", error=f"generation failed: {exc}")
+
+
+async def delete_podcast(db: AsyncSession, podcast: Podcast) -> None:
+    path = Path(podcast.audio_path) if podcast.audio_path else None
+    await db.delete(podcast)
+    await db.commit()
+    if path:
+        path.unlink(missing_ok=True)
+
+
+async def fail_interrupted_podcasts(db: AsyncSession) -> int:
+    """At start-up: podcasts left pending/running by a stopped server are failed, not stuck."""
+    result = await db.execute(
+        update(Podcast)
+        .where(Podcast.status.in_(("pending", "running")))
+        .values(status="failed", error="interrupted by a server restart; generate it again")
+    )
+    await db.commit()
+    return result.rowcount or 0

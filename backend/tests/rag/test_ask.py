@@ -1,0 +1,85 @@
+"""POST /api/notebooks/{id}/ask: streamed, cited answers from the notebook's materials."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services.agent.events import DoneEvent, MetaEvent, RunEvent, TokenEvent
+from app.services.rag.answer import NOT_COVERED
+
+pytestmark = pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
+
+
+def answer_text(events) -> str:
+    return "".join(e.text for e in events if isinstance(e, TokenEvent))
+
+
+def meta_of(events) -> MetaEvent:
+    return next(e for e in events if isinstance(e, MetaEvent))
+
+
+async def test_answer_quotes_the_pdf_page_that_holds_it_and_cites_it(user_client, course_notebook, ask):
+    response, events = await ask(user_client, course_notebook["id"], "What is the specific heat capacity of water?")
+    assert response.status_code == 200
+    assert isinstance(events[0], RunEvent) and isinstance(events[-1], DoneEvent)
+    text = answer_text(events)
+    assert "4186" in text and "[1]" in text
+    citation = meta_of(events).citations[0]
+    assert citation.index == 1
+    assert citation.material_id == course_notebook["pdf"]["id"]
+    assert citation.material_name == "thermo.pdf"
+    assert citation.location == "page 2"
+    assert "4186" in citation.snippet
+
+
+async def test_answer_cites_the_markdown_section(user_client, course_notebook, ask):
+    _, events = await ask(user_client, course_notebook["id"], "Where does the Calvin cycle take place?")
+    assert "stroma" in answer_text(events)
+    cited = meta_of(events).citations
+    assert cited[0].material_id == course_notebook["md"]["id"]
+    assert "Calvin cycle" in cited[0].location
+
+
+async def test_question_the_materials_do_not_cover_is_declined(user_client, course_notebook, ask):
+    _, events = await ask(user_client, course_notebook["id"], "Who won the 2018 football World Cup?")
+    assert answer_text(events) == NOT_COVERED
+    assert meta_of(events).citations == []
+
+
+async def test_material_selection_limits_the_sources(user_client, course_notebook, ask):
+    _, events = await ask(
+        user_client, course_notebook["id"], "What is the specific heat capacity of water?",
+        material_ids=[course_notebook["md"]["id"]],
+    )
+    assert all(c.material_id == course_notebook["md"]["id"] for c in meta_of(events).citations)
+    assert "4186" not in answer_text(events)
+
+
+async def test_turns_are_saved_in_the_chat_session(user_client, course_notebook, ask):
+    _, events = await ask(user_client, course_notebook["id"], "Who introduced the concept of entropy?")
+    session_id = events[0].session_id
+    _, events2 = await ask(user_client, course_notebook["id"], "What does the third law say?", session_id=session_id)
+    assert events2[0].session_id == session_id
+    messages = (await user_client.get(f"/api/sessions/{session_id}/messages")).json()
+    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
+    assert "Clausius" in messages[1]["content"]
+    assert messages[1]["agent_metadata"]["intent"] == "QUESTION"
+    assert messages[1]["agent_metadata"]["citations"][0]["location"] == "page 2"
+    assert events2[-1].message_id == messages[3]["id"]
+
+
+async def test_empty_notebook_answers_400_with_a_clear_message(user_client, notebook, ask):
+    response, _ = await ask(user_client, notebook["id"], "What is entropy?")
+    assert response.status_code == 400
+    assert "no materials" in response.json()["detail"]
+
+
+async def test_someone_elses_notebook_and_unknown_ids_are_404(user_client, other_client, course_notebook, ask):
+    response, _ = await ask(other_client, course_notebook["id"], "What is entropy?")
+    assert response.status_code == 404
+    response, _ = await ask(user_client, "no-such-notebook", "What is entropy?")
+    assert response.status_code == 404
+    response, _ = await ask(user_client, course_notebook["id"], "What is entropy?", session_id="nope")
+    assert response.status_code == 404
+    response, _ = await ask(user_client, course_notebook["id"], "What is entropy?", material_ids=["nope"])
+    assert response.status_code == 404

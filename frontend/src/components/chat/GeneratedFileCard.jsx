@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'react'
+import { fetchGeneratedFileBlob, parseDownloadUrl, saveBlob } from '../../api/agent.js'
+import { fileKind, humanSize } from '../../lib/files.js'
+import Modal from '../Modal.jsx'
+
+/** Where a file lives: its download URL says; props fill in what it lacks. */
+function locate({ filename, downloadUrl, sessionId, userId }) {
+  const parsed = parseDownloadUrl(downloadUrl)
+  return {
+    userId: parsed?.userId ?? userId,
+    sessionId: parsed?.sessionId ?? sessionId,
+    filename: parsed?.filename ?? filename,
+  }
+}
+
+const buttonClass =
+  'rounded-lg border border-neutral-200 bg-white px-2.5 py-1 text-xs font-medium text-neutral-700 hover:bg-neutral-100 disabled:opacity-50 dark:border-neutral-700 dark:bg-neutral-800 dark:text-neutral-200 dark:hover:bg-neutral-700'
+
+/** A file the agent produced: icon, name, size, Download and (images) Preview. */
+export default function GeneratedFileCard({ filename, downloadUrl, size, fileType, sessionId, userId }) {
+  const kind = fileKind(filename, fileType)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState(null)
+  const [preview, setPreview] = useState(null) // object URL
+  const [previewOpen, setPreviewOpen] = useState(false)
+
+  useEffect(() => () => preview && URL.revokeObjectURL(preview), [preview])
+
+  const fetchBlob = () => {
+    const where = locate({ filename, downloadUrl, sessionId, userId })
+    return fetchGeneratedFileBlob(where.userId, where.sessionId, where.filename)
+  }
+
+  const onDownload = async () => {
+    setBusy(true)
+    setError(null)
+    try {
+      saveBlob(await fetchBlob(), filename)
+    } catch (err) {
+      setError(err.message)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const onPreview = async () => {
+    setPreviewOpen(true)
+    if (preview) return
+    setError(null)
+    try {
+      setPreview(URL.createObjectURL(await fetchBlob()))
+    } catch (err) {
+      setError(err.message)
+      setPreviewOpen(false)
+    }
+  }
+
+  return (
+    <div
+      className={`flex items-center gap-3 rounded-xl border-l-4 border border-y-neutral-200 border-r-neutral-200 bg-white px-3 py-2.5 shadow-sm dark:border-y-neutral-800 dark:border-r-neutral-800 dark:bg-neutral-900 ${kind.accent}`}
+      data-testid="file-card"
+      data-kind={kind.kind}
+    >
+      <span className="text-2xl leading-none" aria-hidden="true">
+        {kind.icon}
+      </span>
+      <div className="min-w-0 flex-1">
+        <div className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100" title={filename} data-testid="file-name">
+          {filename}
+        </div>
+        <div className="text-xs text-neutral-500 dark:text-neutral-400">
+          <span className={kind.badge}>{kind.label}</span> · <span data-testid="file-size">{humanSize(size)}</span>
+          {error && <span className="ml-2 text-red-600 dark:text-red-400">{error}</span>}
+        </div>
+      </div>
+      {kind.kind === 'image' && (
+        <button type="button" className={buttonClass} onClick={onPreview} data-testid="file-preview">
+          Preview
+        </button>
+      )}
+      <button type="button" className={buttonClass} onClick={onDownload} disabled={busy} data-testid="file-download">
+        {busy ? 'Downloading…' : 'Download'}
+      </button>
+      <Modal open={previewOpen} title={filename} onClose={() => setPreviewOpen(false)} wide>
+        {preview ? (
+          <img src={preview} alt={filename} className="mx-auto max-h-[75vh] rounded-lg" data-testid="file-preview-image" />
+        ) : (
+          <div className="py-10 text-center text-sm text-neutral-500 dark:text-neutral-400">Loading preview…</div>
+        )}
+      </Modal>
+    </div>
+  )
+}

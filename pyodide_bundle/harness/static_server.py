@@ -1,0 +1,108 @@
+"""A small same-origin static server for the runtime harness, its tests and
+its benchmark: the bundle at /pyodide/, the runtime sources at /runtime/, the
+harness page at /harness/ and, optionally, a folder of test files at /files/.
+
+Every response carries the long-lived cache header the real backend sends for
+/pyodide/, so a second page load is served from the browser's HTTP cache.
+
+    python pyodide_bundle/harness/static_server.py [--port 8765]
+"""
+
+from __future__ import annotations
+
+import argparse
+import mimetypes
+import os
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+mimetypes.add_type("application/wasm", ".wasm")
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("text/javascript", ".mjs")
+
+
+def default_routes(files_dir: Path | None = None) -> dict[str, Path]:
+    routes = {
+        "/pyodide/": ROOT / "pyodide_bundle" / "dist",
+        "/runtime/": ROOT / "frontend" / "src" / "runtime",
+        "/harness/": ROOT / "pyodide_bundle" / "harness",
+    }
+    if files_dir is not None:
+        routes["/files/"] = Path(files_dir)
+    return routes
+
+
+class RoutedHandler(SimpleHTTPRequestHandler):
+    routes: dict[str, Path] = {}
+
+    def translate_path(self, path: str) -> str:
+        path = unquote(urlsplit(path).path)
+        for prefix, folder in self.routes.items():
+            if path.startswith(prefix):
+                rel = Path(path[len(prefix):])
+                if ".." in rel.parts:
+                    break
+                return str(folder / rel)
+        return str(ROOT / "__not_served__")
+
+    def do_GET(self) -> None:
+        f = self.send_head()
+        if f:
+            try:
+                self.copyfile(f, self.wfile)
+                self.server.served.append((urlsplit(self.path).path, os.fstat(f.fileno()).st_size))
+            finally:
+                f.close()
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", CACHE_CONTROL)
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # quiet
+        pass
+
+
+class StaticServer:
+    """`with StaticServer() as srv: srv.url('/harness/index.html')`"""
+
+    def __init__(self, routes: dict[str, Path] | None = None, port: int = 0):
+        handler = type("Handler", (RoutedHandler,), {"routes": routes or default_routes()})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(handler))
+        self.httpd.daemon_threads = True
+        self.httpd.served = []  # (path, bytes) of every file sent, in order
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def served(self) -> list[tuple[str, int]]:
+        return self.httpd.served
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def __enter__(self) -> StaticServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Serve the runtime harness on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    with StaticServer(port=args.port) as srv:
+        print(f"harness: {srv.url('/harness/index.html')}", flush=True)
+        srv.thread.join()
