@@ -54,6 +54,12 @@ pytestmark = [
 def page(browser, tmp_path_factory):
     files = tmp_path_factory.mktemp("files")
     (files / "sales.csv").write_text(CSV_TEXT + "\n")
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for line in CSV_TEXT.splitlines():
+        wb.active.append([float(v) if v.replace(".", "").isdigit() else v for v in line.split(",")])
+    wb.save(files / "grades.xlsx")
     with StaticServer(default_routes(files_dir=files)) as server:
         context = browser.new_context()
         p = context.new_page()
@@ -141,3 +147,19 @@ def test_edits_run_in_pyodide(page):
     result = run(page, generate("add a share column", edit_action=edit, data=False))
     header = produced(result)["top_5_countries_by_population.csv"].decode().splitlines()[0]
     assert header == "rank,country,population,share"
+
+
+def test_uploaded_xlsx_dataset_is_read_in_pyodide(page):
+    files = [{"var_name": "grades", "filename": "grades.xlsx", "real_path": "/workspace/uploads/grades.xlsx",
+              "text_path": None, "ext": "xlsx", "type": "data"}]
+    context = {"request": "bar chart of sales by region", "workspace_files": files, "analysis_context": {},
+               "edit_action": None, "file_type": None}
+    prompt = render_prompt("code_generation_prompt", context=context, available_libraries="")
+    code = extract_code(OfflineChatModel().invoke(prompt).content)
+    header = HEADER + 'grades_path = "/workspace/uploads/grades.xlsx"\n'
+    mounts = [{"material_id": "m2", "name": "grades.xlsx", "path": "/workspace/uploads/grades.xlsx",
+               "url": "/files/grades.xlsx"}]
+    result = page.evaluate("([code, opts]) => harness.run(code, opts)",
+                           [header + code, {"mounts": mounts, "timeout_s": 120, "output_dir": OUT}])
+    assert result["ok"], result["stderr"]
+    assert "Highest: East (45)" in result["stdout"]

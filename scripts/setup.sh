@@ -42,7 +42,6 @@ DEPS_STAMP=.venv/.keplerlab-deps
 deps_hash="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [[ "$(cat "$DEPS_STAMP" 2>/dev/null)" != "$deps_hash" ]]; then
   say "installing Python dependencies (pip)"
-  .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q "torch==2.13.0"
   .venv/bin/pip install -q -e '.[dev]'
   echo "$deps_hash" >"$DEPS_STAMP"

@@ -38,11 +38,18 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Only our tables: others share the database (LangGraph's checkpoint tables)
+    and autogenerate must not propose dropping them."""
+    return type_ != "table" or name in target_metadata.tables
+
+
 def _configure_and_run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_item=_render_item,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",  # ALTER TABLE on SQLite
         compare_type=True,
     )

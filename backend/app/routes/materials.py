@@ -69,6 +69,7 @@ async def upload_material(
 ):
     """Upload PDF, DOCX, TXT, MD, CSV or XLSX as multipart field `file`."""
     notebook = await get_owned_or_404(db, Notebook, notebook_id, user)
+    await db.commit()  # end the read transaction: no pooled connection held while the body streams
     try:
         upload = await receive_upload(request, settings.upload_tmp_path, settings.max_upload_bytes)
         return await add_material(db, settings, notebook, user, upload)

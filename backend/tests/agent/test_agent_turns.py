@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AgentRun, Message
+from tests.agent.browser_harness import BrowserHarness
+from tests.agent.conftest import new_session, signed_in_client
 
 pytestmark = pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
 
@@ -69,9 +71,6 @@ async def test_assistant_message_is_saved_with_step_log_and_files(agent_env):
 
 
 async def test_top_ten_countries_csv_is_offered_for_download(app, register, tmp_path):
-    from tests.agent.conftest import new_session, signed_in_client
-    from tests.agent.browser_harness import BrowserHarness
-
     client = await signed_in_client(app, register)
     _, session = await new_session(client, "Geography")
     turn = await BrowserHarness(client, session["id"], tmp_path).chat(
@@ -155,3 +154,23 @@ async def test_run_row_tracks_pause_and_completion(agent_env, db):
     assert run.status == "completed"
     message = await db.get(Message, run.message_id)
     assert message.role == "assistant"
+
+
+async def test_document_question_is_routed_to_retrieval_with_citations(app, register, tmp_path):
+    client = await signed_in_client(app, register)
+    notebook, session = await new_session(client, "Biology")
+    notes = ("Photosynthesis\n\nPhotosynthesis happens in the chloroplasts of plant cells. Chlorophyll absorbs "
+             "red and blue light and reflects green light.\n\nCellular respiration\n\nMitochondria release "
+             "energy from glucose as ATP.\n")
+    material = (await client.post(f"/api/notebooks/{notebook['id']}/materials",
+                                  files={"file": ("biology.txt", notes.encode(), "text/plain")})).json()
+    turn = await BrowserHarness(client, session["id"], tmp_path).chat("Where does photosynthesis happen?")
+    assert turn.of("execute") == []  # no code for a document question
+    assert [s["tool"] for s in turn.of("step")] == ["rag_answer"]
+    meta = turn.of("meta")[0]
+    assert meta["intent"] == "QUESTION"
+    assert meta["citations"] and meta["citations"][0]["material_id"] == material["id"]
+    assert "chloroplast" in turn.answer.lower() and "[1]" in turn.answer
+    saved = (await client.get(f"/api/sessions/{session['id']}/messages")).json()[-1]
+    assert saved["agent_metadata"]["citations"][0]["material_name"] == "biology.txt"
+    await client.aclose()

@@ -341,3 +341,15 @@ def test_edit_deletes_a_row_from_an_xlsx(ws: Workspace):
     assert rows == [("country", "population"), ("India", 1428627663), ("United States", 339996563)]
     assert all(c.font.bold for c in sheet[1])
     assert "Deleted 1 row(s)" in result.stdout
+
+
+def test_uploaded_xlsx_dataset_without_profile(ws: Workspace):
+    xlsx = ws.root / "uploads" / "grades.xlsx"
+    ws.df.to_excel(xlsx, index=False)
+    files = [{"var_name": "grades", "filename": "grades.xlsx", "real_path": str(xlsx), "text_path": None,
+              "ext": "xlsx", "type": "data"}]
+    code = ws.generate("average price by product", files=files, profiled=False)
+    assert "read_excel" not in code  # the browser runtime reads .xlsx through openpyxl
+    result = ws.run(code, files=files)
+    means = ws.df.groupby("product")["price"].mean().sort_values(ascending=False)
+    assert f"Highest: {means.index[0]} ({fmt(means.iloc[0])})" in result.stdout

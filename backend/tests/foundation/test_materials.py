@@ -248,16 +248,16 @@ async def test_plain_zip_named_docx_is_422(user_client, notebook, upload, db, se
 
 
 async def test_over_the_size_limit_is_413_by_content_length(app, user_client, notebook, upload, db, settings):
-    settings.MAX_UPLOAD_MB = 1
-    response = await upload(user_client, notebook["id"], "big.csv", b"a,b\n" + b"1,2\n" * 300_000)
+    settings.MAX_UPLOAD_MB = 0.25
+    response = await upload(user_client, notebook["id"], "big.csv", b"a,b\n" + b"1,2\n" * 100_000)
     assert response.status_code == 413
-    assert "1 MB upload limit" in response.json()["detail"]
+    assert "0.25 MB upload limit" in response.json()["detail"]
     await assert_nothing_left(db, settings)
 
 
 async def test_over_the_size_limit_is_413_while_streaming_without_length(user_client, notebook, db, settings):
     """A chunked body (no Content-Length) is cut off once the file passes the limit."""
-    settings.MAX_UPLOAD_MB = 1
+    settings.MAX_UPLOAD_MB = 0.25
     boundary = "kplboundary"
     chunks_sent = 0
 
@@ -267,7 +267,7 @@ async def test_over_the_size_limit_is_413_while_streaming_without_length(user_cl
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
             "Content-Type: text/csv\r\n\r\n"
         ).encode()
-        for _ in range(64):  # 4 MB in 64 KB chunks
+        for _ in range(64):  # 4 MB in 64 KB chunks, limit 0.25 MB
             chunks_sent += 1
             yield b"1,2\n" * 16384
         yield f"\r\n--{boundary}--\r\n".encode()
@@ -278,13 +278,13 @@ async def test_over_the_size_limit_is_413_while_streaming_without_length(user_cl
         headers={"content-type": f"multipart/form-data; boundary={boundary}"},
     )
     assert response.status_code == 413
-    assert chunks_sent < 64  # stopped reading early
+    assert chunks_sent < 10  # stopped reading soon after the limit
     await assert_nothing_left(db, settings)
 
 
 async def test_just_under_the_limit_is_accepted(user_client, notebook, upload, settings):
-    settings.MAX_UPLOAD_MB = 1
-    data = b"a,b\n" + b"1,2\n" * (250_000)  # ~1,000,004 bytes < 1 MiB
+    settings.MAX_UPLOAD_MB = 0.25
+    data = b"a,b\n" + b"1,2\n" * 65_000  # 260,004 bytes < 262,144
     response = await upload(user_client, notebook["id"], "ok.csv", data)
     assert response.status_code == 201, response.text
     assert response.json()["size"] == len(data)

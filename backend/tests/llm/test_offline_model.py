@@ -62,11 +62,12 @@ def test_explanation_quotes_stdout_numbers_and_names_files():
         request="analyse this", stdout=STDOUT, files=["sales_distributions.png", "report.pdf"], errors=None,
     )).content
     assert "**sales.csv** (48 rows, 6 columns)" in answer
-    assert "- price: mean 16.06, min 5, max 27.25" in answer
-    assert "- Correlation price & sales: 0.80" in answer
+    assert "- **price** — mean 16.06, min 5, max 27.25" in answer
+    assert "- **Correlation price & sales** — 0.80" in answer
     assert "`sales_distributions.png` (chart)" in answer and "`report.pdf` (PDF document)" in answer
     # no raw stdout: no table rows, no FILE_SAVED lines
     assert "FILE_SAVED" not in answer and "48.0   16.06" not in answer
+    assert not [line for line in STDOUT.splitlines() if len(line.strip()) > 25 and line.strip() in answer]
 
 
 def test_failure_is_explained_honestly():

@@ -289,6 +289,7 @@ export function buildFinalMessage(state) {
       tools_used: meta.tools_used ?? [...new Set(state.stepLog.map((s) => s.tool).filter(Boolean))],
       total_time: meta.total_time ?? state.stepLog.reduce((t, s) => t + (s.time_taken ?? 0), 0),
       citations: meta.citations ?? [],
+      failure: meta.failure ?? null,
     },
     step_log: state.stepLog,
     generated_files: state.pendingFiles,

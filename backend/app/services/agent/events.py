@@ -99,6 +99,7 @@ class MetaEvent(BaseModel):
     tools_used: list[str] = Field(default_factory=list)
     total_time: float = 0.0
     citations: list[Citation] = Field(default_factory=list)
+    failure: str | None = None  # set when a step still failed after every repair
 
 
 class DoneEvent(BaseModel):

@@ -9,6 +9,7 @@ explanation of what failed.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -17,13 +18,19 @@ from app.core.config import get_settings
 from app.services.agent.events import DiffLine, RepairAttemptEvent, RepairSuccessEvent
 from app.services.agent.router import CODE_TOOLS, current, emit, finish_step, with_step
 from app.services.agent.state import AgentState
+from app.services.agent.tools.code_repair import repair_code_detailed
+from app.services.code_execution.sandbox_env import available_libraries_text
 
 MAX_DIFF_LINES = 12
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
 
 
 def error_summary(stderr: str) -> str:
     """The line of a traceback a person reads first: 'KeyError: 'price''."""
     lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    for line in reversed(lines):  # the exception line, even when a note follows it (timeouts)
+        if _EXCEPTION_LINE.match(line):
+            return line[:300]
     for line in reversed(lines):
         if not line.startswith(("File ", "^", "~")) and (":" in line or "Error" in line):
             return line[:300]
@@ -66,10 +73,9 @@ async def reflect(state: AgentState, *, llm: BaseChatModel) -> dict[str, Any]:
         available = [f["real_path"] for f in state.get("workspace_files", [])] + [
             f["text_path"] for f in state.get("workspace_files", []) if f["type"] == "document"
         ]
-        from app.services.agent.tools.code_repair import repair_code_detailed  # TODO(lead): top-level import
-
         repair = await repair_code_detailed(step["code"], state.get("last_stderr", ""), llm,
-                                            columns=context.get("columns"), available_paths=available)
+                                            columns=context.get("columns"), available_paths=available,
+                                            available_libraries=available_libraries_text())
         if repair.changed:
             attempt = attempts + 1
             diff = code_diff(step["code"], repair.code)

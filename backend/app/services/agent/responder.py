@@ -14,8 +14,10 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
+from app.core.database import Database
+from app.models import ChatSession, User
 from app.services.agent.events import Citation, MetaEvent, StepEvent, TokenEvent
-from app.services.agent.router import emit
+from app.services.agent.router import emit, finish_step
 from app.services.agent.state import AgentState
 from app.services.code_execution.contract import clip
 from app.services.llm.prompts import render_prompt
@@ -35,7 +37,7 @@ def _text_of(chunk: Any) -> str:
 
 def explanation_prompt(state: AgentState) -> str:
     context = state.get("analysis_context") or {}
-    produced = [f["filename"] for f in state.get("generated_files", [])]
+    produced = [f["filename"] for f in state.get("turn_files", [])]  # this turn's files, not the session's
     new_files = [e for e in state.get("step_log", []) if e.get("tool") in ("code_executor", "file_generator")]
     return render_prompt(
         "data_analysis_prompt",
@@ -81,6 +83,7 @@ def meta_for(state: AgentState, citations: list[dict[str, Any]] | None = None) -
         tools_used=list(state.get("tools_used", [])),
         total_time=round(time.time() - state.get("started_at", time.time()), 3),
         citations=[Citation.model_validate(c) for c in citations or []],
+        failure=state.get("failure"),
     )
 
 
@@ -97,25 +100,22 @@ async def generate_response(state: AgentState, *, llm: BaseChatModel) -> dict[st
     return {"answer": answer, "current_step": len(plan)}
 
 
-async def rag_answer(state: AgentState) -> dict[str, Any]:
+async def rag_answer(state: AgentState, *, database: Database) -> dict[str, Any]:
     """Document questions: retrieval + a cited answer (services/rag)."""
-    from app.services.rag.answer import answer_question_events  # heavy (embeddings): import on use
+    from app.services.rag.answer import stream_rag_answer  # heavy (embeddings): import on use
 
-    emit(StepEvent(label="🔍 Searching your materials", tool="rag_answer", step_number=1, total_steps=1))
-    started = time.time()
+    plan = state.get("plan", [])
     answer, citations = "", []
-    async for event in answer_question_events(
-        notebook_id=state["notebook_id"], question=state["message"], material_ids=state.get("material_ids") or None
-    ):
-        if isinstance(event, TokenEvent):
-            answer += event.text
-            emit(event)
-        elif isinstance(event, MetaEvent):
-            citations = [c.model_dump() for c in event.citations]
-    tools = ["rag_answer"]
-    emit(meta_for({**state, "tools_used": tools}, citations))
-    entry = {"tool": "rag_answer", "label": "Searched your materials", "status": "success",
-             "time_taken": round(time.time() - started, 3), "code": "", "stdout": "", "stderr": "",
-             "repairs": []}
-    return {"answer": answer, "citations": citations, "tools_used": tools, "step_log": [entry],
-            "current_step": len(state.get("plan", []))}
+    async with database.sessionmaker() as db:
+        user = await db.get(User, state["user_id"])
+        session = await db.get(ChatSession, state["session_id"])
+        async for event in stream_rag_answer(db, user, session, state["message"], state.get("material_ids") or None):
+            if isinstance(event, TokenEvent):
+                answer += event.text
+                emit(event)
+            elif isinstance(event, MetaEvent):
+                citations = [c.model_dump() for c in event.citations]
+    state = {**state, "current_step": 0}
+    done = finish_step(state, status="success", stdout=f"{len(citations)} passage(s) cited")
+    emit(meta_for({**state, **done}, citations))
+    return {**done, "answer": answer, "citations": citations, "current_step": len(plan)}

@@ -9,6 +9,7 @@ never runs. All calls block: run them in a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -124,10 +125,8 @@ class VectorStore:
             collection.delete(where={"material_id": material_id})
 
     def delete_notebook(self, notebook_id: str) -> None:
-        try:
+        with contextlib.suppress(Exception):  # absent already
             self.client.delete_collection(collection_name(notebook_id))
-        except Exception:  # absent already
-            pass
 
     def count(self, notebook_id: str, material_ids: Sequence[str] | None = None) -> int:
         collection = self._collection(notebook_id, create=False)

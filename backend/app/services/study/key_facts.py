@@ -26,13 +26,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
 _NAMED = re.compile(r"\b(?:called|known as|termed|named)\s+(?:the\s+)?((?:[A-Za-z0-9][\w'\-+]*)(?:\s[A-Za-z0-9][\w'\-+]*){0,3})")
 _TECHNICAL = re.compile(r"\b(?:[A-Z]{2,}[A-Za-z0-9+]*|[A-Z][a-z]?\d+[A-Za-z0-9]*|[A-Z][a-z]+[A-Z][A-Za-z]*)\b")
 GENERIC = frozenset(
-    """
-    process first limited power needs inside national orders sorts splits element elements reaction reactions molecules molecule plant plants people during
-    called known using other their there these those would could which while first second third
-    january february march april may june july august september october november december
-    important different number large small several common often usually because between within
-    without example result results system systems method methods amount level levels place
-    """.split()
+    ["process", "first", "limited", "power", "needs", "inside", "national", "orders", "sorts", "splits", "element", "elements", "reaction", "reactions", "molecules", "molecule", "plant", "plants", "people", "during", "called", "known", "using", "other", "their", "there", "these", "those", "would", "could", "which", "while", "first", "second", "third", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "important", "different", "number", "large", "small", "several", "common", "often", "usually", "because", "between", "within", "without", "example", "result", "results", "system", "systems", "method", "methods", "amount", "level", "levels", "place"]
 )
 _DEFINITION = re.compile(
     r"^(?:The |An |A )?(?P<term>[A-Za-z0-9][\w'\-+ ]{1,40}?)\s+(?:is|are)\s+(?P<definition>(?:a|an|the)\s+.+)$"

@@ -20,7 +20,14 @@ from app.services.llm.offline.tasks.quiz import build_questions
 from app.services.rag.answer import snippet
 from app.services.study.generation import generate_items
 from app.services.study.key_facts import grounded
-from app.services.study.sources import Source, StudyInputError, find_source, selected_materials, source_of, study_sources
+from app.services.study.sources import (
+    Source,
+    StudyInputError,
+    find_source,
+    selected_materials,
+    source_of,
+    study_sources,
+)
 
 MAX_QUESTIONS = 30
 Difficulty = Literal["easy", "medium", "hard"]

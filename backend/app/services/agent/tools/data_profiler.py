@@ -57,7 +57,8 @@ def profile_frame(frame: pd.DataFrame) -> dict[str, Any]:
         column: {stat: _jsonable(v) for stat, v in stats.items()}
         for column, stats in (numeric.describe().to_dict().items() if not numeric.empty else [])
     }
-    categorical = [c for c in frame.columns if frame[c].dtype == object]
+    categorical = [c for c in frame.columns
+                   if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
     top = {
         str(c): {str(k): int(v) for k, v in frame[c].value_counts().head(TOP_CATEGORIES).items()}
         for c in categorical

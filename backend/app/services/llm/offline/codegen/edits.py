@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from app.services.llm.offline.codegen.exports import export_to_path
-from app.services.llm.offline.codegen.snippets import block
+from app.services.llm.offline.codegen.snippets import READ_XLSX, block
 
 QUOTED = re.compile(r"[\"'“”‘’`]([^\"'“”‘’`]+)[\"'“”‘’`]")
 
@@ -89,7 +89,7 @@ def edit_code(edit_action: dict[str, Any], request: str) -> str:
 
 def table_edit(ext: str, path_expr: str, filename: str, op: str, instruction: str) -> str:
     low = instruction.lower()
-    load = "df = pd.read_csv(path)" if ext == "csv" else "df = pd.read_excel(path)"
+    load = "df = pd.read_csv(path)" if ext == "csv" else "df = read_xlsx(path)"
     if "column" in low or "field" in low:
         change = {"append": add_column, "delete": delete_column, "replace": replace_in_table}[op](instruction)
     else:
@@ -112,7 +112,8 @@ def table_edit(ext: str, path_expr: str, filename: str, op: str, instruction: st
             df.shape[0], df.shape[1], before[0], before[1]))
         print(df.tail(5).to_string())
     ''')
-    return block(COL_NAMED) + "\n\n" + head + change + report + save
+    helpers = block(COL_NAMED) + ("" if ext == "csv" else "\n\n" + block(READ_XLSX))
+    return helpers + "\n\n" + head + change + report + save
 
 
 def add_column(instruction: str) -> str:

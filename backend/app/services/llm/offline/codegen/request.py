@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.services.llm.offline.codegen.snippets import READ_XLSX
+
 DATA_EXTS = {"csv", "tsv", "xlsx", "xls", "json"}
 FILE_TYPES = ("csv", "xlsx", "docx", "pdf", "png", "html")
 
@@ -63,8 +65,10 @@ class Dataset:
         return re.sub(r"\.[^.]*$", "", self.filename) or self.var_name
 
     def load_code(self) -> str:
-        if self.ext in {"xlsx", "xls"}:
-            return f"df = pd.read_excel({self.path_var})"
+        if self.ext == "xlsx":
+            return READ_XLSX.strip("\n") + f"\n\n\ndf = read_xlsx({self.path_var})"
+        if self.ext == "xls":
+            return f"import xlrd  # loads the reader in the browser runtime\ndf = pd.read_excel({self.path_var})"
         if self.ext == "tsv":
             return f'df = pd.read_csv({self.path_var}, sep="\\t")'
         if self.ext == "json":
@@ -208,6 +212,9 @@ def chart_kind(request: str) -> str | None:
                "over the years", "over date", "per month", "by month", "by year", "by date", "monthly"):
         return "line"
     if has_any(low, "bar chart", "bar graph", "bar plot", "column chart", "barchart", "bars "):
+        return "bar"
+    if re.search(r"\b(average|mean|avg|total|sum|count|number of|max|maximum|min|minimum)\b.+"
+                 r"\b(by|per|for each|across)\b", low):
         return "bar"
     if re.search(r"\b(correlations?|correlate)\b", low):
         return "heatmap"

@@ -77,6 +77,21 @@ def find_date_column(frame):
     return None
 '''
 
+# pandas 1.0.5 reads .xlsx through xlrd, which the browser runtime only loads
+# when the code imports it; openpyxl is always there, so read with it directly.
+READ_XLSX = '''
+def read_xlsx(path):
+    """The first sheet of an .xlsx file as a DataFrame (header in row 1)."""
+    from openpyxl import load_workbook
+    sheet = load_workbook(path, data_only=True).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    if not rows:
+        return pd.DataFrame()
+    header = [str(c) if c is not None else "column_{}".format(i + 1) for i, c in enumerate(rows[0])]
+    body = [r for r in rows[1:] if any(v is not None for v in r)]
+    return pd.DataFrame(body, columns=header)
+'''
+
 CELL_TEXT = '''\
 
 

@@ -65,6 +65,15 @@ def findings_from_stdout(stdout: str, limit: int = 6) -> list[str]:
     return chosen[:limit]
 
 
+def as_bullet(finding: str) -> str:
+    """A finding in the answer's own words: "label: value" becomes "**label** — value",
+    otherwise the first number is bolded (stdout lines are never pasted verbatim)."""
+    label, sep, rest = finding.partition(":")
+    if sep and rest.strip() and len(label) <= 60:
+        return f"- **{label.strip()}** — {rest.strip()}"
+    return "- " + re.sub(r"(-?\d[\d,]*(?:\.\d+)?%?)", r"**\1**", finding, count=1)
+
+
 def error_summary(errors: str) -> str:
     lines = [x.strip() for x in str(errors).splitlines() if x.strip()]
     for line in reversed(lines):
@@ -82,7 +91,7 @@ def explain_failure(request: str, errors: str, stdout: str, files: list[Any]) ->
         parts.append(f"It looks like {tip}.")
     partial = findings_from_stdout(stdout, limit=3)
     if partial:
-        parts.append("Before it failed, the run found:\n" + "\n".join(f"- {x}" for x in partial))
+        parts.append("Before it failed, the run found:\n" + "\n".join(as_bullet(x) for x in partial))
     produced = describe_files(files)
     if produced:
         parts.append(produced)
@@ -105,7 +114,7 @@ def explain_results(request: str, profile: dict[str, Any], stdout: str, files: l
         opening = "The code ran without printing any results."
     parts = [opening]
     if findings:
-        parts.append("\n".join(f"- {f}" for f in findings))
+        parts.append("\n".join(as_bullet(f) for f in findings))
     produced = describe_files(files)
     if produced:
         parts.append(produced)

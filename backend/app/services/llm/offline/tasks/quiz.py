@@ -5,7 +5,7 @@ Context (JSON): ``{"count": int, "difficulty": "easy"|"medium"|"hard",
 Answer: a ```json fence with ``{"questions": [{"question", "options", "answer",
 "explanation", "source"}]}``. Each question blanks a key term of a sentence;
 the distractors are terms of the same kind (names for names, numbers for
-numbers) from the same material: from the same passage for hard quizzes, from
+numbers) from the same material first: from nearby passages for hard quizzes, from
 other passages for easy ones. Deterministic for a given context.
 """
 
@@ -26,7 +26,9 @@ def _rng(seed_text: str) -> random.Random:
     return random.Random(int(hashlib.sha256(seed_text.encode()).hexdigest()[:16], 16))
 
 
-def _distractors(fact: Fact, pool: list[Fact], difficulty: str, rng: random.Random) -> list[str]:
+def _distractors(
+    fact: Fact, pool: list[Fact], difficulty: str, rng: random.Random, material_of: dict[int, str]
+) -> list[str]:
     sentence = fact.sentence.lower()
     seen = {fact.term.lower()}
     candidates = []
@@ -37,13 +39,14 @@ def _distractors(fact: Fact, pool: list[Fact], difficulty: str, rng: random.Rand
         seen.add(term.lower())
         same_kind = term_kind(term) == term_kind(fact.term)
         same_passage = other.passage == fact.passage
+        other_material = material_of.get(other.passage) != material_of.get(fact.passage)
         near = abs(other.passage - fact.passage)
         if difficulty == "hard":
-            rank = (not same_kind, near, rng.random())
+            rank = (other_material, not same_kind, near, rng.random())
         elif difficulty == "easy":
-            rank = (not same_kind, -near, rng.random())
+            rank = (other_material, not same_kind, -near, rng.random())
         else:
-            rank = (not same_kind, same_passage, rng.random())
+            rank = (other_material, not same_kind, same_passage, rng.random())
         candidates.append((rank, term))
     candidates.sort()
     return [term for _, term in candidates[: N_OPTIONS - 1]]
@@ -62,6 +65,7 @@ def build_questions(context: dict) -> list[dict]:
     difficulty = str(context.get("difficulty") or "medium").lower()
     passages = list(context.get("passages") or [])
     by_index = {int(p.get("index", i)): p for i, p in enumerate(passages, start=1)}
+    material_of = {i: str(p.get("material", "")) for i, p in by_index.items()}
     facts = facts_from_passages(passages)
     if difficulty == "hard":  # less obvious facts first: key terms and numbers
         facts = sorted(facts, key=lambda f: f.kind in ("definition", "named"))
@@ -69,7 +73,7 @@ def build_questions(context: dict) -> list[dict]:
     questions = []
     for fact in chosen:
         rng = _rng(fact.sentence + difficulty)
-        distractors = _distractors(fact, facts, difficulty, rng)
+        distractors = _distractors(fact, facts, difficulty, rng, material_of)
         if len(distractors) < N_OPTIONS - 1:
             continue
         options = [fact.term, *distractors]
