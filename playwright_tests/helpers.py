@@ -86,12 +86,20 @@ def new_context(browser: Browser, requests: RequestLog | None = None, **kwargs) 
     return context
 
 
+def settle(locator: Locator) -> None:
+    """Wait for the element's finite CSS transitions/animations (e.g. the drawer opening)."""
+    locator.evaluate("""el => Promise.all(el.getAnimations({subtree: true})
+        .filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime))
+        .map(a => a.finished.catch(() => null)))""")
+
+
 def screenshot(page: Page, name: str, locator: Locator | None = None, *, scroll_to: Locator | None = None) -> Path:
     """artifacts/<name>.png of `locator` (short elements), else of the viewport,
     after scrolling `scroll_to` into view (tall elements inside the chat's scroller)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     if scroll_to is not None:
+        settle(scroll_to.page.locator("html"))
         scroll_to.scroll_into_view_if_needed()
     (locator or page).screenshot(path=str(path))
     return path
@@ -183,6 +191,7 @@ class Turn:
             self.message.get_by_test_id("action-block-toggle").click()
         expect(block).to_have_attribute("data-open", "true")
         expect(block.get_by_test_id("action-step").first).to_be_visible()
+        settle(block)
         return block
 
 
@@ -243,3 +252,4 @@ def set_dark(page: Page, dark: bool) -> None:
     if is_dark != dark:
         page.get_by_test_id("theme-toggle").click()
     page.wait_for_function("d => document.documentElement.classList.contains('dark') === d", arg=dark)
+    settle(page.locator("html"))

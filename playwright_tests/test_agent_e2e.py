@@ -65,10 +65,8 @@ SALES_CSV = """date,region,product,units,price,revenue
 2024-06-10,East,Gadget,8,4.0,32.0
 2024-06-28,West,Gizmo,4,10.0,40.0
 """
-# The workspace header names the upload's path variable after its file
-# (workspace_builder.variable_name_for): sales.csv -> sales_path.
-SALES_PATH_LINE = 'sales_path = "/workspace/uploads/sales.csv"'
-
+# The scripted code reads the upload through the variable the workspace header
+# defines for it (workspace_builder.variable_name_for): sales.csv -> sales_path.
 SNS_CODE = """df = pd.read_csv(sales_path)
 totals = df.groupby("region", as_index=False)["units"].sum()
 fig, ax = plt.subplots(figsize=(6, 4))
@@ -227,6 +225,8 @@ def test_analyze_dataset_thinking_bar_drawer_answer_and_files(analysis):
               if len(line.strip()) >= 12 and line.strip() in answer]
     assert not leaked, f"raw stdout lines in the answer: {leaked}"
     assert "FILE_SAVED" not in answer and "Traceback" not in answer
+    # The code that ran lives in the drawer only, not in the answer.
+    assert "read_csv" not in answer and turn.body.get_by_test_id("step-code").count() == 0
 
     # Collapse again, for the reload test at the end.
     turn.message.get_by_test_id("action-block-toggle").click()
@@ -318,8 +318,15 @@ def test_bar_chart_download_and_preview(analysis):
 
 # --- 6. dark mode on the new components --------------------------------------------------
 
+def _ensure_history(analysis) -> None:
+    """Tests run alone (-k) still find an answered analysis on the page."""
+    if finished_messages(analysis["page"]).count() == 0:
+        ask_timed(analysis["page"], "analyze this dataset")
+
+
 def test_dark_mode_colours_of_drawer_and_file_card(analysis):
     page = analysis["page"]
+    _ensure_history(analysis)
     message = finished_messages(page).first
     block = message.get_by_test_id("action-block")
     card = message.get_by_test_id("file-card").first
@@ -328,6 +335,8 @@ def test_dark_mode_colours_of_drawer_and_file_card(analysis):
     light = {"action-block": background(block), "file-card": background(card)}
     set_dark(page, True)
     dark = {"action-block": background(block), "file-card": background(card)}
+    TIMINGS["background luminance"] = {f"{mode} {name}": round(v[name]["luminance"], 3)
+                                       for mode, v in (("light", light), ("dark", dark)) for name in v}
     for name in light:
         assert light[name]["luminance"] > 0.7, (name, light[name])
         assert dark[name]["luminance"] < 0.3, (name, dark[name])
@@ -336,7 +345,6 @@ def test_dark_mode_colours_of_drawer_and_file_card(analysis):
     expect(block).to_have_attribute("data-open", "true")
     screenshot(page, "dark-drawer-expanded", scroll_to=message.get_by_test_id("step-stdout").first)
     turn = ask_timed(page, "make a bar chart of revenue by region", screenshot_as="dark-thinking-bar")
-    assert turn.mid_run_screenshot is not None
     screenshot(page, "dark-file-card", turn.files.first)
     message.get_by_test_id("action-block-toggle").click()
     expect(block).to_have_attribute("data-open", "false")
@@ -347,11 +355,12 @@ def test_dark_mode_colours_of_drawer_and_file_card(analysis):
 
 def test_reload_shows_past_messages_with_drawers_and_files(analysis):
     page = analysis["page"]
+    _ensure_history(analysis)
     before = finished_messages(page)
     count = before.count()
     first_files = [n.inner_text() for n in before.first.get_by_test_id("file-name").all()]
     first_answer = before.first.get_by_test_id("message-body").inner_text()
-    assert count >= 2 and first_files
+    assert count >= 1 and first_files
 
     page.reload()
     messages = finished_messages(page)
@@ -362,6 +371,9 @@ def test_reload_shows_past_messages_with_drawers_and_files(analysis):
     expect(block).to_have_attribute("data-open", "false")
     expect(first.get_by_test_id("step-code").first).not_to_be_visible()
     assert [n.inner_text() for n in first.get_by_test_id("file-name").all()] == first_files
+    # The bytes come back from the server (uploaded by the page after the run).
+    dl, data = download(page, first.get_by_test_id("file-card").first, DOWNLOADS / "after-reload")
+    assert dl.suggested_filename == first_files[0] and data[:8] == b"\x89PNG\r\n\x1a\n"
     first.get_by_test_id("action-block-toggle").click()
     expect(first.get_by_test_id("action-step")).to_have_count(2)
     expect(first.get_by_test_id("step-stdout").first).to_be_visible()
@@ -396,8 +408,9 @@ def test_missing_import_is_fixed_by_rule_and_rerun(browser, rule_fix_server, sal
         turn = ask_timed(page, "make a seaborn bar chart of units by region")
         step = _check_repaired_turn(turn, removed="", added="import seaborn as sns", fixed_by="rule-based fix")
         expect(step.get_by_test_id("repair-diff")).to_contain_text("sns")
-        assert SALES_PATH_LINE in step.get_by_test_id("step-code").inner_text() or \
-            "sales_path" in step.get_by_test_id("step-code").inner_text()
+        # `sales_path` is defined only by the workspace header (sales.csv -> sales_path):
+        # the step succeeding on pd.read_csv(sales_path) proves the header named it so.
+        expect(step.get_by_test_id("step-code")).to_contain_text("pd.read_csv(sales_path)")
         turn.file("units_by_region_sns.png")
         screenshot(page, "repair-diff-rule", scroll_to=turn.files.first)
         assert "failed" not in turn.body.inner_text().lower()
@@ -429,7 +442,7 @@ def test_runaway_loop_times_out_then_session_still_works(browser, timeout_server
         t0 = time.monotonic()
         turn = ask_timed(page, "run my simulation of the sales")
         elapsed = time.monotonic() - t0
-        assert TIMEOUT_S <= elapsed < TIMEOUT_S + 40, elapsed
+        assert TIMEOUT_S <= elapsed < TIMEOUT_S + 30, elapsed  # slack: a loaded 2-core machine
         block = turn.expand()
         step = block.get_by_test_id("action-step").last
         expect(step).to_have_attribute("data-status", "error")
@@ -458,9 +471,11 @@ def test_every_request_went_to_the_app_origin():
         pytest.skip("no scenario of this module ran in this session")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "timings.json").write_text(json.dumps(TIMINGS, indent=1))
+    (ARTIFACTS / "requests.json").write_text(json.dumps(
+        {url: sorted({u.split("?")[0] for u in log.urls}) for url, log in REQUESTS.items()}, indent=1))
     for base_url, log in REQUESTS.items():
         assert len(log.urls) > 20, (base_url, log.urls)
         # The recorder sees the runtime's own fetches too (bundle files, wheels).
-        assert any("/pyodide/" in u for u in log.urls), log.urls[:50]
+        assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in log.urls), log.urls[:50]
         foreign = log.foreign(base_url)
         assert not foreign, json.dumps(foreign[:20], indent=1)

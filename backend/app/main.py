@@ -55,6 +55,9 @@ mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("application/zip", ".whl")
 
 
+MUTABLE_BUNDLE_FILES = frozenset({"manifest.json", "packages.json"})
+
+
 class ImmutableStaticFiles(StaticFiles):
     """Static files with a one-year immutable cache (bundle files are versioned).
     A missing directory (bundle not built yet) answers 404 instead of failing."""
@@ -72,7 +75,10 @@ class ImmutableStaticFiles(StaticFiles):
     async def get_response(self, path: str, scope: Scope):
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            # The two index files change when the bundle is rebuilt under the same
+            # name: revalidate them (ETag); everything else never changes in place.
+            mutable = path.rsplit("/", 1)[-1] in MUTABLE_BUNDLE_FILES
+            response.headers["Cache-Control"] = "no-cache" if mutable else "public, max-age=31536000, immutable"
         return response
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
@@ -54,10 +55,28 @@ async def get_current_user(request: Request, db: SessionDep, settings: SettingsD
     user_id = read_access_token(token, secret_key=settings.SECRET_KEY)
     if user_id is None:
         raise _unauthorized("Invalid or expired session")
+    cached = _known_users.get(user_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
     user = await db.get(User, user_id)
     if user is None:
         raise _unauthorized("Invalid or expired session")
+    _remember_user(user)
     return user
+
+
+# The signature already proves who the caller is; the lookup only proves the
+# account still exists. Remembering that for a minute takes a database round
+# trip off every request (routes read nothing of the user but its id).
+_USER_TTL_S = 60.0
+_MAX_KNOWN_USERS = 10_000
+_known_users: dict[str, tuple[float, User]] = {}
+
+
+def _remember_user(user: User) -> None:
+    if len(_known_users) >= _MAX_KNOWN_USERS:
+        _known_users.clear()
+    _known_users[user.id] = (time.monotonic() + _USER_TTL_S, user)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

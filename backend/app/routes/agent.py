@@ -70,9 +70,10 @@ class FileTokenOut(BaseModel):
 @router.post("/chat")
 async def chat(body: ChatRequest, user: CurrentUser, db: SessionDep, runner: RunnerDep) -> EventSourceResponse:
     """Start a turn; streams SSE events (see services/agent/events.py) until done or `execute`."""
-    session = await get_owned_or_404(db, ChatSession, body.session_id, user)
-    run, state = await runner.start(db, user, session, body.message, body.material_ids)
-    return EventSourceResponse(runner.stream_start(run, state), ping=15)
+    session_id = await runner.owned_session_id(db, user, body.session_id)
+    stream = runner.stream_start(user, session_id, body.message, body.material_ids)
+    await db.close()  # give the connection back now: the stream can last minutes
+    return EventSourceResponse(stream, ping=15)
 
 
 @router.post("/runs/{run_id}/executions/{exec_id}")
@@ -85,7 +86,9 @@ async def post_execution_result(run_id: str, exec_id: str, result: ExecutionResu
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
     except ExecutionAlreadyConsumed as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    return EventSourceResponse(runner.stream_resume(run, result), ping=15)
+    stream = runner.stream_resume(run, result)
+    await db.close()
+    return EventSourceResponse(stream, ping=15)
 
 
 @router.get("/runs/{run_id}", response_model=RunStatusOut)

@@ -110,3 +110,28 @@ def test_header_defines_real_paths_and_compiles_for_python_38():
 def test_variable_names_are_valid_identifiers(filename, expected):
     assert variable_name_for(filename, set()) == expected
     assert variable_name_for(filename, {expected}) == f"{expected}_2"
+
+
+@pytest.mark.parametrize(
+    ("stderr", "summary"),
+    [
+        ('Traceback (most recent call last):\n  File "<exec>", line 3, in <module>\nKeyError: \'price\'\n',
+         "KeyError: 'price'"),
+        ("TimeoutError: execution exceeded 5 s and was stopped\nThe Python worker was restarted: "
+         "variables from earlier runs are gone.\n", "TimeoutError: execution exceeded 5 s and was stopped"),
+        ("", "the code failed without an error message"),
+    ],
+)
+def test_error_summary_is_the_line_a_person_reads_first(stderr, summary):
+    from app.services.agent.reflection import error_summary
+
+    assert error_summary(stderr) == summary
+
+
+def test_the_offline_explanation_of_a_failure_says_how_many_fixes_were_tried():
+    from app.services.llm.offline.tasks.data_analysis import explain_failure
+
+    none_tried = explain_failure("x", "failed", "", [], error="TimeoutError: execution exceeded 5 s", attempts=0)
+    assert "no automatic fix applied" in none_tried and "ran too long" in none_tried
+    three = explain_failure("x", "failed", "", [], error="RuntimeError: boom", attempts=3)
+    assert "after 3 automatic fixes" in three

@@ -97,9 +97,10 @@ async def test_bundle_is_served_with_immutable_cache(static_client):
     response = await client.get("/pyodide/manifest.json")
     assert response.status_code == 200
     assert response.json() == {"profile": "classic"}
-    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["cache-control"] == "no-cache"  # rebuilt in place: revalidate
     wasm = await client.get("/pyodide/pyodide.asm.wasm")
     assert wasm.headers["content-type"] == "application/wasm"
+    assert wasm.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert (await client.get("/pyodide/../secret_key")).status_code == 404
 
 

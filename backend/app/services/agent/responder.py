@@ -17,6 +17,7 @@ from langchain_core.messages import HumanMessage
 from app.core.database import Database
 from app.models import ChatSession, User
 from app.services.agent.events import Citation, MetaEvent, StepEvent, TokenEvent
+from app.services.agent.reflection import error_summary
 from app.services.agent.router import emit, finish_step
 from app.services.agent.state import AgentState
 from app.services.code_execution.contract import clip
@@ -39,6 +40,8 @@ def explanation_prompt(state: AgentState) -> str:
     context = state.get("analysis_context") or {}
     produced = [f["filename"] for f in state.get("turn_files", [])]  # this turn's files, not the session's
     new_files = [e for e in state.get("step_log", []) if e.get("tool") in ("code_executor", "file_generator")]
+    failed = [{**e, "error_summary": error_summary(e.get("stderr", ""))} for e in new_files
+              if e.get("status") == "error"] if state.get("failure") else []
     return render_prompt(
         "data_analysis_prompt",
         context={
@@ -49,6 +52,8 @@ def explanation_prompt(state: AgentState) -> str:
             "stdout": clip(state.get("last_stdout", ""), MAX_STDOUT_FOR_MODEL),
             "files": produced,
             "errors": state.get("failure"),
+            "error_summary": failed[-1].get("error_summary") if failed else None,
+            "repair_attempts": len(failed[-1].get("repairs", [])) if failed else 0,
             "steps": [{"label": e.get("label"), "status": e.get("status")} for e in new_files],
             "edit": (state.get("edit_history") or [None])[-1],
         },

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from langgraph.graph.state import CompiledStateGraph
@@ -22,7 +22,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.database import Database
-from app.models import AgentRun, ChatSession, GeneratedFile, Material, Message, User
+from app.core.deps import get_owned_or_404
+from app.models import AgentRun, ChatSession, GeneratedFile, Material, Message, User, new_id
 from app.services.agent.events import DoneEvent, ErrorEvent, RunEvent, to_sse
 from app.services.agent.state import AgentState, GeneratedFileInfo, initial_state
 from app.services.agent.tools.file_generator import download_url_for
@@ -70,27 +71,31 @@ class AgentRunner:
         self.graph = graph
         self.db = db
         self._tasks: set[asyncio.Task] = set()
+        self._session_owners: dict[str, str] = {}
 
     # --- starting and resuming ------------------------------------------------
 
-    async def start(self, db: AsyncSession, user: User, chat: ChatSession, message: str,
-                    material_ids: list[str] | None) -> tuple[AgentRun, AgentState]:
-        workspace, paths = await load_workspace(db, chat, material_ids)
-        earlier = (await db.execute(
-            select(GeneratedFile).where(GeneratedFile.session_id == chat.id).order_by(GeneratedFile.created_at)
-        )).scalars().all()
-        db.add(Message(session_id=chat.id, role="user", content=message))
-        if chat.title in ("", "New chat"):
-            chat.title = message.strip().splitlines()[0][:80] or "New chat"
-        run = AgentRun(user_id=user.id, session_id=chat.id, status="running", consumed_exec_ids=[])
-        db.add(run)
-        await db.commit()
-        state = initial_state(
-            run_id=run.id, user_id=user.id, session_id=chat.id, notebook_id=chat.notebook_id, message=message,
-            workspace_files=workspace, material_paths=paths, generated_files=[_file_info(r) for r in earlier],
-            material_ids=list(material_ids or []), started_at=time.time(),
-        )
-        return run, state
+    async def _record_start(self, run_id: str, user_id: str, session_id: str, message: str,
+                            material_ids: list[str] | None) -> AgentState:
+        """Save the user's message and the run row; build the run's first state."""
+        async with self.db.sessionmaker() as db:
+            chat = await db.get(ChatSession, session_id)
+            if chat is None:
+                raise LookupError("This chat session no longer exists.")
+            workspace, paths = await load_workspace(db, chat, material_ids)
+            earlier = (await db.execute(
+                select(GeneratedFile).where(GeneratedFile.session_id == chat.id).order_by(GeneratedFile.created_at)
+            )).scalars().all()
+            db.add(Message(session_id=chat.id, role="user", content=message))
+            if chat.title in ("", "New chat"):
+                chat.title = message.strip().splitlines()[0][:80] or "New chat"
+            db.add(AgentRun(id=run_id, user_id=user_id, session_id=chat.id, status="running", consumed_exec_ids=[]))
+            await db.commit()
+            return initial_state(
+                run_id=run_id, user_id=user_id, session_id=chat.id, notebook_id=chat.notebook_id, message=message,
+                workspace_files=workspace, material_paths=paths, generated_files=[_file_info(r) for r in earlier],
+                material_ids=list(material_ids or []), started_at=time.time(),
+            )
 
     async def claim_execution(self, db: AsyncSession, user: User, run_id: str, exec_id: str) -> AgentRun:
         """Take the right to resume `run_id` with `exec_id`, atomically (two posts: one wins)."""
@@ -118,17 +123,41 @@ class AgentRunner:
 
     # --- streaming --------------------------------------------------------------
 
-    def stream_start(self, run: AgentRun, state: AgentState) -> AsyncIterator[dict[str, Any]]:
-        return self._stream(run.id, state, first=RunEvent(run_id=run.id, session_id=run.session_id))
+    async def owned_session_id(self, db: AsyncSession, user: User, session_id: str) -> str:
+        """`session_id` if the chat session is the user's (404 otherwise), remembered:
+        a session never changes owner, so a turn needs no database read to start."""
+        if self._session_owners.get(session_id) == user.id:
+            return session_id
+        chat = await get_owned_or_404(db, ChatSession, session_id, user)
+        if len(self._session_owners) >= 10_000:
+            self._session_owners.clear()
+        self._session_owners[chat.id] = user.id
+        return chat.id
+
+    def stream_start(self, user: User, session_id: str, message: str,
+                     material_ids: list[str] | None) -> AsyncIterator[dict[str, Any]]:
+        """A new turn. The `run` event goes out at once; recording the turn and
+        running the graph happen in the run's own task."""
+        run_id, user_id = new_id(), user.id
+
+        async def first_input() -> AgentState:
+            return await self._record_start(run_id, user_id, session_id, message, material_ids)
+
+        return self._stream(run_id, first_input, first=RunEvent(run_id=run_id, session_id=session_id))
 
     def stream_resume(self, run: AgentRun, result: ExecutionResult) -> AsyncIterator[dict[str, Any]]:
-        return self._stream(run.id, Command(resume=result.model_dump()))
+        resume = Command(resume=result.model_dump())
 
-    async def _stream(self, run_id: str, graph_input: Any, first: BaseModel | None = None):
+        async def resume_input() -> Command:
+            return resume
+
+        return self._stream(run.id, resume_input)
+
+    async def _stream(self, run_id: str, make_input: Callable[[], Awaitable[Any]], first: BaseModel | None = None):
         queue: asyncio.Queue = asyncio.Queue()
         if first is not None:
             queue.put_nowait(first)
-        task = asyncio.create_task(self._drive(run_id, graph_input, queue))
+        task = asyncio.create_task(self._drive(run_id, make_input, queue))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         while True:
@@ -142,9 +171,10 @@ class AgentRunner:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _drive(self, run_id: str, graph_input: Any, queue: asyncio.Queue) -> None:
+    async def _drive(self, run_id: str, make_input: Callable[[], Awaitable[Any]], queue: asyncio.Queue) -> None:
         config = _config(run_id)
         try:
+            graph_input = await make_input()
             request: ExecuteRequest | None = None
             # Read the stream to its end even after the pause: leaving early would
             # cancel the checkpoint writes the resume depends on.

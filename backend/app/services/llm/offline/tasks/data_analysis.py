@@ -82,11 +82,16 @@ def error_summary(errors: str) -> str:
     return lines[-1] if lines else "an unknown error"
 
 
-def explain_failure(request: str, errors: str, stdout: str, files: list[Any]) -> str:
-    error = error_summary(errors)
+def explain_failure(request: str, errors: str, stdout: str, files: list[Any], *, error: str | None = None,
+                    attempts: int = 0) -> str:
+    error = error or error_summary(errors)
     tip = next((t for name, t in ERROR_TIPS if error.startswith(name)), None)
-    parts = [f"I couldn't finish this one: the code still failed after the automatic fixes, "
-             f"with `{error[:200]}`."]
+    if attempts:
+        tries = "one automatic fix" if attempts == 1 else f"{attempts} automatic fixes"
+        opening = f"I couldn't finish this one: the code still failed after {tries}, with `{error[:200]}`."
+    else:
+        opening = f"I couldn't finish this one: the code failed with `{error[:200]}` and no automatic fix applied."
+    parts = [opening]
     if tip:
         parts.append(f"It looks like {tip}.")
     partial = findings_from_stdout(stdout, limit=3)
@@ -129,6 +134,7 @@ def explain(task: TaskInput) -> str:
     files = ctx.get("files") or []
     errors = ctx.get("errors")
     if errors:
-        return explain_failure(request, str(errors), stdout, files)
+        return explain_failure(request, str(errors), stdout, files, error=ctx.get("error_summary"),
+                               attempts=int(ctx.get("repair_attempts") or 0))
     profile = ctx.get("analysis_context") or {}
     return explain_results(request, profile if isinstance(profile, dict) else {}, stdout, files)
