@@ -16,7 +16,8 @@ hash_of() {  # hash_of <paths...>: one sha256 over the files' contents and names
 }
 
 # --- system packages -------------------------------------------------------------
-APT_PACKAGES=(chromium postgresql espeak-ng ffmpeg poppler-utils)
+# fonts-noto-color-emoji: the UI's file and step icons are emoji
+APT_PACKAGES=(chromium postgresql espeak-ng ffmpeg poppler-utils fonts-noto-color-emoji)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -61,7 +62,11 @@ if [[ -f frontend/package.json ]]; then
     echo "$install_hash" >"$INSTALL_STAMP"
   elif [[ "$(cat "$INSTALL_STAMP" 2>/dev/null)" != "$install_hash" ]]; then
     say "updating frontend packages (npm)"
-    (cd frontend && npm install --loglevel=error)
+    if [[ -f frontend/package-lock.json ]]; then
+      (cd frontend && npm ci --loglevel=error)
+    else
+      (cd frontend && npm install --loglevel=error)
+    fi
     install_hash="$(hash_of frontend/package.json frontend/package-lock.json)"
     echo "$install_hash" >"$INSTALL_STAMP"
   fi

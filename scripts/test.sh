@@ -34,6 +34,11 @@ failed=()
 echo "[test] ruff check ."
 .venv/bin/ruff check . || failed+=("ruff")
 
+if [[ -f frontend/package.json ]]; then
+  echo "[test] frontend unit tests (vitest)"
+  (cd frontend && npm test --silent) || failed+=("frontend unit tests")
+fi
+
 echo "[test] pytest backend/tests"
 .venv/bin/python -m pytest backend/tests -q || failed+=("backend tests")
 

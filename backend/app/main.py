@@ -36,7 +36,7 @@ from app.services.study.podcast import fail_interrupted_podcasts
 
 log = logging.getLogger("keplerlab")
 
-# Every API router. The lead adds `agent.router` and `study.router` here.
+# Every API router (each carries its own /api/... prefix).
 ROUTERS = [
     auth.router,
     notebooks.router,
@@ -94,18 +94,6 @@ def _ensure_dirs(settings: Settings) -> None:
         path.mkdir(parents=True, exist_ok=True)
 
 
-def _check_runtime_bundle(settings: Settings) -> None:
-    manifest = settings.PYODIDE_BUNDLE_DIR / "manifest.json"
-    if manifest.is_file():
-        log.info("Browser runtime bundle: %s", settings.PYODIDE_BUNDLE_DIR)
-    else:
-        log.warning(
-            "Browser runtime bundle missing (%s not found): generated code cannot run "
-            "in the browser until it is built. Build it with: bash pyodide_bundle/build.sh",
-            manifest,
-        )
-
-
 def _configure_logging(settings: Settings) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(
@@ -122,7 +110,6 @@ async def lifespan(app: FastAPI):
     await db.upgrade()
     async with db.sessionmaker() as session:
         await fail_interrupted_podcasts(session)  # a restart stopped their background task
-    _check_runtime_bundle(settings)
     log.info("KeplerLab ready (data: %s, database: %s)", settings.DATA_DIR, db.engine.url.render_as_string())
     try:
         async with agent_lifespan(app):

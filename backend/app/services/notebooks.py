@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.models import ChatSession, GeneratedFile, Material, Notebook
+from app.models import ChatSession, GeneratedFile, Material, Notebook, Podcast, Presentation
 from app.services.materials import hooks
 from app.services.materials.storage import is_within, notebook_dir, remove_files, remove_tree
 
@@ -32,17 +32,26 @@ def _remove_generated(settings: Settings, user_id: str, session_ids: list[str], 
             remove_tree(session_dir)
 
 
+async def _media_paths(db: AsyncSession, notebook_id: str) -> list[str]:
+    """The notebook's podcast audio and slide decks (their rows cascade; the files must go too)."""
+    audio = await db.scalars(select(Podcast.audio_path).where(Podcast.notebook_id == notebook_id))
+    decks = await db.scalars(select(Presentation.file_path).where(Presentation.notebook_id == notebook_id))
+    return [p for p in [*audio, *decks] if p]
+
+
 async def delete_notebook(db: AsyncSession, settings: Settings, notebook: Notebook) -> None:
     materials = list(await db.scalars(select(Material).where(Material.notebook_id == notebook.id)))
     session_ids = list(
         await db.scalars(select(ChatSession.id).where(ChatSession.notebook_id == notebook.id))
     )
     generated = await _generated_paths(db, session_ids)
+    media = await _media_paths(db, notebook.id)
     user_id = notebook.user_id
     await db.delete(notebook)
     await db.commit()
     remove_tree(notebook_dir(settings.materials_path, notebook.id))
     _remove_generated(settings, user_id, session_ids, generated)
+    remove_files(*(p for p in media if is_within(p, settings.DATA_DIR)))
     for material in materials:
         await hooks.material_deleted(material, settings)
 

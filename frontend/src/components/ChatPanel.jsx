@@ -22,7 +22,7 @@ function lastRunId(messages) {
  * Chat of one session: history, the live turn (thinking bar + streaming
  * message), and the input. Streaming and execution live in useAgentStream.
  */
-export default function ChatPanel({ sessionId, user, runtime, materialIds }) {
+export default function ChatPanel({ sessionId, user, runtime, materialIds, onTurnFinished }) {
   const [messages, setMessages] = useState([])
   const [loading, setLoading] = useState(true)
   const [loadError, setLoadError] = useState(null)
@@ -35,12 +35,13 @@ export default function ChatPanel({ sessionId, user, runtime, materialIds }) {
   const onFinished = useCallback(
     (msg) => {
       setMessages((m) => [...m, msg])
+      onTurnFinished?.()
       if (String(msg.id).startsWith('local-')) return
       listMessages(sessionId)
         .then((stored) => stored?.some((x) => x.id === msg.id) && setMessages(stored))
         .catch(() => {})
     },
-    [sessionId],
+    [sessionId, onTurnFinished],
   )
   const { state, send, resume, busy } = useAgentStream({ sessionId, runtime, onFinished })
 

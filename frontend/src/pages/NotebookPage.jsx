@@ -43,6 +43,11 @@ export default function NotebookPage() {
       .catch((err) => setError(err.message))
   }, [notebookId])
 
+  // A session's title comes from its first message: re-read the list after a turn.
+  const refreshSessions = useCallback(() => {
+    listSessions(notebookId).then((list) => list.length && setSessions(list)).catch(() => {})
+  }, [notebookId])
+
   // Re-read the list while any material is still being processed.
   const processing = materials.some((m) => m.status && !SETTLED.includes(m.status))
   useEffect(() => {
@@ -137,7 +142,7 @@ export default function NotebookPage() {
           {/* The chat stays mounted behind the study tabs so a running turn keeps going. */}
           <div className={`min-h-0 flex-1 ${tab === 'chat' ? '' : 'hidden'}`}>
             {sessionId ? (
-              <ChatPanel key={sessionId} sessionId={sessionId} user={user} runtime={runtime} />
+              <ChatPanel key={sessionId} sessionId={sessionId} user={user} runtime={runtime} onTurnFinished={refreshSessions} />
             ) : (
               <div className="p-6 text-sm text-neutral-500 dark:text-neutral-400">Loading chats…</div>
             )}

@@ -115,6 +115,8 @@ def explain_results(request: str, profile: dict[str, Any], stdout: str, files: l
         opening = findings.pop(0)
     elif findings:
         opening = "Here's what the run found:"
+    elif files:
+        opening = "Done — here is what I made for you."
     else:
         opening = "The code ran without printing any results."
     parts = [opening]
