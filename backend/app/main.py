@@ -29,6 +29,7 @@ from app.routes import (
     presentations,
     quiz,
     rag,
+    runtime,
     sessions,
 )
 from app.services.agent.lifecycle import agent_lifespan
@@ -48,6 +49,7 @@ ROUTERS = [
     rag.router,
     flashcards.router,
     quiz.router,
+    runtime.router,
 ]
 
 mimetypes.add_type("application/wasm", ".wasm")
@@ -55,7 +57,7 @@ mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("application/zip", ".whl")
 
 
-MUTABLE_BUNDLE_FILES = frozenset({"manifest.json", "packages.json"})
+MUTABLE_BUNDLE_FILES = frozenset({"manifest.json", "packages.json", "pyodide-lock.json"})
 
 
 class ImmutableStaticFiles(StaticFiles):
@@ -75,7 +77,7 @@ class ImmutableStaticFiles(StaticFiles):
     async def get_response(self, path: str, scope: Scope):
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
-            # The two index files change when the bundle is rebuilt under the same
+            # The index files change when the bundle is rebuilt under the same
             # name: revalidate them (ETag); everything else never changes in place.
             mutable = path.rsplit("/", 1)[-1] in MUTABLE_BUNDLE_FILES
             response.headers["Cache-Control"] = "no-cache" if mutable else "public, max-age=31536000, immutable"

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
 
     # --- static ------------------------------------------------------------------
     PYODIDE_BUNDLE_DIR: Path = REPO_ROOT / "pyodide_bundle" / "dist"
+    # Browser runtime profile: "classic" (Pyodide 0.17 + its scientific set,
+    # served from PYODIDE_BUNDLE_DIR) or "modern" (official Pyodide core from
+    # npm, served from PYODIDE_BUNDLE_DIR/modern). GET /api/runtime tells the page.
+    PYODIDE_PROFILE: Literal["classic", "modern"] = "classic"
+    # Official Pyodide full release (extracted directory or .tar.bz2) whose
+    # packages the modern profile ships; read by pyodide_bundle/build.sh.
+    PYODIDE_FULL_ARCHIVE: Path | None = None
     FRONTEND_DIST_DIR: Path = REPO_ROOT / "frontend" / "dist"
 
     LOG_LEVEL: str = "INFO"

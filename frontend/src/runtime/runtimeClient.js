@@ -1,8 +1,14 @@
-// The page side of the Python runtime: owns one worker (pyodide.worker.js),
-// fetches mounts, enforces the timeout and restarts the worker after one.
+// The page side of the Python runtime: owns one worker, fetches mounts,
+// enforces the timeout and restarts the worker after one.
 // ES module with no npm imports: served raw to tests, bundled by Vite.
 //
-//   const rt = new PyodideRuntime({onProgress, onStatus});
+// Two profiles, one worker protocol: 'classic' (default) runs
+// pyodide.worker.js, a classic worker on the Pyodide 0.17 bundle at /pyodide/;
+// 'modern' runs pyodide.worker.modern.mjs, a module worker on the official
+// Pyodide core at /pyodide/modern/ (GET /api/runtime says which one the
+// server has).
+//
+//   const rt = new PyodideRuntime({onProgress, onStatus});   // or {profile: 'modern'}
 //   await rt.start();                       // boots Python, pre-loads numpy/pandas/matplotlib
 //   const result = await rt.run(executeRequest, {fetchMount});
 //   // result: {ok, stdout, stderr, duration_ms, files: [{name, path, size, type, bytes: Uint8Array}], vars}
@@ -13,6 +19,8 @@ import { clipStream, normaliseExecuteRequest } from './protocol.js';
 export const STATUSES = ['idle', 'loading', 'ready', 'running', 'error'];
 
 const DEFAULT_INDEX_URL = '/pyodide/';
+export const PROFILES = ['classic', 'modern'];
+const DEFAULT_INDEX_URLS = { classic: DEFAULT_INDEX_URL, modern: '/pyodide/modern/' };
 
 function defaultFetchMount(mount) {
   return fetch(mount.url, { credentials: 'include' }).then((res) => {
@@ -30,9 +38,11 @@ export function timeoutMessage(seconds) {
 }
 
 export class PyodideRuntime {
-  constructor({ workerUrl, indexURL = DEFAULT_INDEX_URL, onProgress, onStatus, onOutput } = {}) {
+  constructor({ profile = 'classic', workerUrl, indexURL, onProgress, onStatus, onOutput } = {}) {
+    if (!PROFILES.includes(profile)) throw new Error(`unknown runtime profile: ${profile}`);
+    this.profile = profile;
     this.workerUrl = workerUrl || null;
-    this.indexURL = indexURL;
+    this.indexURL = indexURL || DEFAULT_INDEX_URLS[profile];
     this.status = 'idle';
     this.progress = 0;
     this.info = null; // {python_version, packages, profile} once ready
@@ -78,9 +88,7 @@ export class PyodideRuntime {
     if (this._ready) return this._ready;
     this._setStatus('loading');
     this._setProgress(0);
-    const worker = this.workerUrl
-      ? new Worker(this.workerUrl)
-      : new Worker(new URL('./pyodide.worker.js', import.meta.url));
+    const worker = this._createWorker();
     this._worker = worker;
     this._ready = new Promise((resolve, reject) => {
       worker.onmessage = (event) => this._onMessage(event.data, resolve, reject);
@@ -93,6 +101,18 @@ export class PyodideRuntime {
     this._ready.catch(() => {}); // failures surface through status and run()
     worker.postMessage({ type: 'init', indexURL: this.indexURL });
     return this._ready;
+  }
+
+  _createWorker() {
+    if (this.profile === 'modern') {
+      // Literal `new URL(..., import.meta.url)` + {type: 'module'}: Vite bundles it as a module worker.
+      return this.workerUrl
+        ? new Worker(this.workerUrl, { type: 'module' })
+        : new Worker(new URL('./pyodide.worker.modern.mjs', import.meta.url), { type: 'module' });
+    }
+    return this.workerUrl
+      ? new Worker(this.workerUrl)
+      : new Worker(new URL('./pyodide.worker.js', import.meta.url));
   }
 
   _onMessage(msg, resolveReady, rejectReady) {

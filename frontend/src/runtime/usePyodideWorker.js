@@ -3,23 +3,55 @@
 // session mounts. Runtimes outlive the component so switching away and back
 // keeps the session's variables; only the most recently used
 // MAX_LIVE_RUNTIMES stay alive (each worker holds a few hundred MB).
+// The runtime profile (classic or modern worker) comes from GET /api/runtime,
+// asked once per page load.
 //
 //   const { status, progress, ready, run, reset } = usePyodideWorker(sessionId);
 //   const result = await run(executeRequest, { fetchMount });   // see runtimeClient.js
 
 import { useCallback, useEffect, useState } from 'react';
 
-import { PyodideRuntime } from './runtimeClient.js';
+import { getRuntimeConfig } from '../api/runtime.js';
+import { PROFILES, PyodideRuntime } from './runtimeClient.js';
 
 const MAX_LIVE_RUNTIMES = 2;
 const runtimes = new Map(); // sessionId -> PyodideRuntime, in least-recently-used order
 
-export function getRuntime(sessionId) {
+export const CLASSIC_CONFIG = { profile: 'classic', index_url: '/pyodide/' };
+let configPromise = null;
+
+/**
+ * The server's runtime profile, fetched once and cached. When the server
+ * cannot be asked, the classic profile (the default) is used for now and the
+ * next call asks again.
+ */
+export function loadRuntimeConfig(fetchConfig = getRuntimeConfig) {
+  if (!configPromise) {
+    configPromise = Promise.resolve()
+      .then(fetchConfig)
+      .then((cfg) => {
+        if (!cfg || !PROFILES.includes(cfg.profile)) throw new Error('bad runtime config');
+        return { profile: cfg.profile, index_url: cfg.index_url };
+      })
+      .catch(() => {
+        configPromise = null;
+        return CLASSIC_CONFIG;
+      });
+  }
+  return configPromise;
+}
+
+/** Forget the cached profile (tests). */
+export function clearRuntimeConfig() {
+  configPromise = null;
+}
+
+export function getRuntime(sessionId, config = CLASSIC_CONFIG) {
   let runtime = runtimes.get(sessionId);
   if (runtime) {
     runtimes.delete(sessionId);
   } else {
-    runtime = new PyodideRuntime();
+    runtime = new PyodideRuntime({ profile: config.profile, indexURL: config.index_url || undefined });
   }
   runtimes.set(sessionId, runtime);
   while (runtimes.size > MAX_LIVE_RUNTIMES) {
@@ -39,25 +71,36 @@ export function disposeRuntime(sessionId) {
   }
 }
 
+async function sessionRuntime(sessionId) {
+  return getRuntime(sessionId, await loadRuntimeConfig());
+}
+
 export function usePyodideWorker(sessionId) {
   const [state, setState] = useState({ status: 'idle', progress: 0 });
 
   useEffect(() => {
     if (!sessionId) return undefined;
-    const runtime = getRuntime(sessionId);
-    setState({ status: runtime.status, progress: runtime.progress });
-    const unsubscribe = runtime.subscribe(setState);
-    // pre-warm: Python + numpy/pandas/matplotlib load in the background; a failure
-    // shows as status 'error' and the next run() tries again
-    runtime.start().catch(() => {});
-    return unsubscribe;
+    let cancelled = false;
+    let unsubscribe = () => {};
+    sessionRuntime(sessionId).then((runtime) => {
+      if (cancelled) return;
+      setState({ status: runtime.status, progress: runtime.progress });
+      unsubscribe = runtime.subscribe(setState);
+      // pre-warm: Python + numpy/pandas/matplotlib load in the background; a failure
+      // shows as status 'error' and the next run() tries again
+      runtime.start().catch(() => {});
+    });
+    return () => {
+      cancelled = true;
+      unsubscribe();
+    };
   }, [sessionId]);
 
   const run = useCallback(
-    (executeRequest, opts) => getRuntime(sessionId).run(executeRequest, opts),
+    async (executeRequest, opts) => (await sessionRuntime(sessionId)).run(executeRequest, opts),
     [sessionId],
   );
-  const reset = useCallback(() => getRuntime(sessionId).reset(), [sessionId]);
+  const reset = useCallback(async () => (await sessionRuntime(sessionId)).reset(), [sessionId]);
 
   return {
     status: state.status,

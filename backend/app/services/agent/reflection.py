@@ -86,8 +86,9 @@ async def reflect(state: AgentState, *, llm: BaseChatModel) -> dict[str, Any]:
                             "diff": [d.model_dump() for d in diff]})
             return {"plan": with_step(state, code=repair.code), "repair_attempts": attempt, "repairs": repairs}
 
-    failure = (f"The code for “{step['label']}” still failed after {attempts} repair attempt(s): {summary}"
-               if attempts else f"The code for “{step['label']}” failed and no fix was found: {summary}")
+    label = step["label"].lstrip("".join(ch for ch in step["label"] if not ch.isalnum())).strip() or step["tool"]
+    failure = (f"“{label}” still failed after {attempts} repair attempt(s): {summary}"
+               if attempts else f"“{label}” failed and no fix was found: {summary}")
     return {
         **finish_step(state, status="error", stdout=state.get("last_stdout", ""),
                       stderr=state.get("last_stderr", ""), repairs=repairs),

@@ -3,8 +3,10 @@
 The server never installs or runs packages: the code runs in the browser's
 Pyodide worker. This module reads the same `manifest.json` the worker is built
 from, so the prompts tell the model the truth about packages and versions.
-The built manifest (`PYODIDE_BUNDLE_DIR/manifest.json`) wins; before the bundle
-is built, the checked-in copy (`pyodide_bundle/manifest.json`) stands in.
+The manifest is the active profile's (`PYODIDE_PROFILE`): classic reads
+`PYODIDE_BUNDLE_DIR/manifest.json` and, before the bundle is built, the
+checked-in copy (`pyodide_bundle/manifest.json`); modern reads
+`PYODIDE_BUNDLE_DIR/modern/manifest.json`, which only a build makes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +82,30 @@ class RuntimeManifest:
     raw: dict[str, Any]
 
 
-def _manifest_path() -> Path:
-    built = Path(get_settings().PYODIDE_BUNDLE_DIR) / "manifest.json"
-    return built if built.is_file() else CHECKED_IN_MANIFEST
+# Where each profile's bundle is served (the classic bundle is PYODIDE_BUNDLE_DIR itself).
+PROFILE_SUBDIRS = {"classic": "", "modern": "modern"}
+BUNDLE_URL = "/pyodide/"
+
+
+def profile_bundle_dir(settings: Settings | None = None) -> Path:
+    """The active profile's bundle directory."""
+    settings = settings or get_settings()
+    return Path(settings.PYODIDE_BUNDLE_DIR) / PROFILE_SUBDIRS[settings.PYODIDE_PROFILE]
+
+
+def profile_index_url(settings: Settings | None = None) -> str:
+    """The URL the active profile's bundle is served at (its worker's indexURL)."""
+    settings = settings or get_settings()
+    sub = PROFILE_SUBDIRS[settings.PYODIDE_PROFILE]
+    return BUNDLE_URL + (sub + "/" if sub else "")
+
+
+def _manifest_path(settings: Settings | None = None) -> Path:
+    settings = settings or get_settings()
+    built = profile_bundle_dir(settings) / "manifest.json"
+    if built.is_file() or settings.PYODIDE_PROFILE != "classic":
+        return built
+    return CHECKED_IN_MANIFEST
 
 
 @lru_cache(maxsize=4)
@@ -102,9 +125,29 @@ def _load(path: Path, mtime: float) -> RuntimeManifest:
     )
 
 
-def load_manifest() -> RuntimeManifest:
-    path = _manifest_path()
+def load_manifest(settings: Settings | None = None) -> RuntimeManifest:
+    path = _manifest_path(settings)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the {(settings or get_settings()).PYODIDE_PROFILE} runtime manifest {path} is missing: "
+            "run `bash pyodide_bundle/build.sh`")
     return _load(path, path.stat().st_mtime)
+
+
+def runtime_config(settings: Settings | None = None) -> dict[str, Any]:
+    """What the page needs to start the right worker (GET /api/runtime)."""
+    settings = settings or get_settings()
+    index_url = profile_index_url(settings)
+    try:
+        python_version: str | None = load_manifest(settings).python_version
+    except FileNotFoundError:
+        python_version = None  # not built: the worker will say so when it starts
+    return {
+        "profile": settings.PYODIDE_PROFILE,
+        "index_url": index_url,
+        "manifest_url": index_url + "manifest.json",
+        "python_version": python_version,
+    }
 
 
 def preinstalled_packages() -> list[str]:
@@ -167,11 +210,16 @@ def ensure_packages() -> BundleStatus:
     Nothing is installed on the server (spec 1.1 is replaced by this check): a
     missing or incomplete bundle is reported with the command that builds it.
     """
-    bundle_dir = Path(get_settings().PYODIDE_BUNDLE_DIR)
+    settings = get_settings()
+    bundle_dir = profile_bundle_dir(settings)
     manifest_file = bundle_dir / "manifest.json"
     if not manifest_file.is_file():
-        return BundleStatus(False, f"browser runtime bundle missing at {bundle_dir}: run `bash pyodide_bundle/build.sh`")
+        return BundleStatus(False, f"browser runtime bundle ({settings.PYODIDE_PROFILE}) missing at {bundle_dir}: "
+                            "run `bash pyodide_bundle/build.sh`")
     raw = json.loads(manifest_file.read_text(encoding="utf-8"))
+    if raw.get("profile") != settings.PYODIDE_PROFILE:
+        return BundleStatus(False, f"{manifest_file} is a {raw.get('profile')} bundle, PYODIDE_PROFILE is "
+                            f"{settings.PYODIDE_PROFILE}: run `bash pyodide_bundle/build.sh`")
     entries = list(raw.get("core_files", []))
     for package in raw.get("packages", []):
         entries.extend(package.get("files", []))
@@ -187,6 +235,10 @@ def ensure_packages() -> BundleStatus:
             f"browser runtime bundle incomplete ({len(missing)} missing, {len(wrong_size)} wrong size): "
             "run `bash pyodide_bundle/build.sh`",
         )
+    if (settings.PYODIDE_PROFILE == "modern" and settings.PYODIDE_FULL_ARCHIVE
+            and not any(p.get("source") == "pyodide" for p in raw.get("packages", []))):
+        return BundleStatus(False, "PYODIDE_FULL_ARCHIVE is set but the modern bundle holds none of its packages: "
+                            "run `bash pyodide_bundle/build.sh`")
     return BundleStatus(True, f"browser runtime bundle ok: {len(raw.get('packages', []))} packages ({raw.get('profile')})")
 
 

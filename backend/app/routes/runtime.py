@@ -1,0 +1,30 @@
+"""Which browser runtime the page should start: GET /api/runtime.
+
+Public (no sign-in): it names only the profile and the URLs of the bundle,
+which /pyodide/ serves to anyone anyway, and the page may ask before a
+session exists.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.core.deps import SettingsDep
+from app.services.code_execution.sandbox_env import runtime_config
+
+router = APIRouter(prefix="/api", tags=["runtime"])
+
+
+class RuntimeConfig(BaseModel):
+    profile: Literal["classic", "modern"]
+    index_url: str
+    manifest_url: str
+    python_version: str | None  # None until the profile's bundle is built
+
+
+@router.get("/runtime", response_model=RuntimeConfig)
+def read_runtime(settings: SettingsDep) -> RuntimeConfig:
+    return RuntimeConfig(**runtime_config(settings))
