@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import subprocess
+import subprocess  # espeak-ng and ffmpeg only, with argument lists; never user code
 import tempfile
 import wave
 from collections.abc import Awaitable, Callable
@@ -96,10 +96,10 @@ ProgressCallback = Callable[[float], Awaitable[None]]
 def pick_audio_format() -> AudioFormat:
     """MP3 when ffmpeg has an MP3 encoder, else OGG Vorbis, else AAC in M4A."""
     try:
-        out = subprocess.run(
+        out = subprocess.run(  # ffmpeg -encoders
             [FFMPEG, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=30, check=False
         ).stdout
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError):  # no ffmpeg: fall back to the first format
         out = ""
     available = set(re.findall(r"^\s*A\S*\s+(\S+)", out, re.MULTILINE))
     for fmt in _FORMATS:
@@ -110,9 +110,9 @@ def pick_audio_format() -> AudioFormat:
 
 async def _run(args: list[str], stdin: bytes | None = None, timeout: float = CHUNK_TIMEOUT_S) -> tuple[int, str]:
     """Run a fixed tool with an argument list; (return code, stderr text)."""
-    proc = await asyncio.create_subprocess_exec(
+    proc = await asyncio.create_subprocess_exec(  # espeak-ng / ffmpeg (fixed tools)
         *args,
-        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,  # text in
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )

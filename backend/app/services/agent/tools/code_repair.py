@@ -1,8 +1,8 @@
 """Repair of generated code that failed in the browser.
 
 Deterministic fixes first (`app.services.llm.repair_rules`: missing import,
-wrong module name, wrong column or path, markdown fences, `plt.show()`,
-`input()`), then the model with `prompts/code_repair_prompt.txt` at
+wrong module name, wrong column or path, markdown fences; removes `plt.show()`
+and `input()`), then the model with `prompts/code_repair_prompt.txt` at
 temperature 0. Never raises: when nothing can be fixed, the code comes back
 unchanged with `changed=False`.
 """
