@@ -33,6 +33,8 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import precompile
+
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
 DIST = HERE / "dist"
@@ -198,6 +200,7 @@ def build_inputs_fingerprint() -> str:
     """Changes whenever what the build would produce can change."""
     h = hashlib.sha256()
     h.update(Path(__file__).read_bytes())
+    h.update((HERE / "precompile.py").read_bytes())
     return h.hexdigest()
 
 
@@ -256,6 +259,14 @@ def build_classic(dist: Path) -> dict:
     for w in WHEELS:
         shutil.copyfile(wheel_paths[w.name], staging / "wheels" / w.filename)
 
+    # Start-up modules as checked-hash .pyc (Python 3.8 compiler = the bundle in Chromium).
+    core_files = list(CORE_FILES)
+    if precompile.chromium_available():
+        precompile.build_pycache(staging, log)
+        core_files.append(precompile.PYCACHE_FILE)
+    else:
+        log("no Chromium/Playwright: building without pycache.bin.gz (every start compiles the sources)")
+
     import_names = packages_json["import_name_to_package_name"]
     packages = []
     for n in names:
@@ -292,7 +303,7 @@ def build_classic(dist: Path) -> dict:
         "python_version": PYTHON_VERSION,
         "index_url": INDEX_URL,
         "packages": packages,
-        "core_files": [file_entry(staging, f) for f in CORE_FILES],
+        "core_files": [file_entry(staging, f) for f in core_files],
         "excluded": sorted(EXCLUDED, key=lambda e: e["name"]),
     }
     (staging / "manifest.json").write_text(manifest_text(manifest))

@@ -287,6 +287,53 @@ function progress(stage, loaded, total) {
   post({ type: 'progress', stage, loaded, total });
 }
 
+// Start-up modules byte-compiled at build time (pyodide_bundle/precompile.py):
+// Pyodide 0.17 ships only sources, and compiling them was most of the pre-warm.
+const PYCACHE_FILE = 'pycache.bin.gz';
+const PYCACHE_PREFIX = '/kepler_pycache';
+
+// -> the file's bytes (gunzipped), or null: without it Python compiles the sources.
+async function fetchPycache(manifestReq) {
+  try {
+    const m = await manifestReq;
+    if (!m.core_files.some((f) => f.path === PYCACHE_FILE)) return null;
+    const res = await fetch(indexURL + PYCACHE_FILE);
+    if (!res.ok) return null;
+    let buf = await res.arrayBuffer();
+    const head = new Uint8Array(buf, 0, 2);
+    if (head[0] === 0x1f && head[1] === 0x8b) { // unless a server already decoded it
+      if (typeof DecompressionStream === 'undefined') return null;
+      const inflated = new Blob([buf]).stream().pipeThrough(new DecompressionStream('gzip'));
+      buf = await new Response(inflated).arrayBuffer();
+    }
+    return buf;
+  } catch (err) {
+    console.warn(`${PYCACHE_FILE}: ${err && err.message}`);
+    return null;
+  }
+}
+
+// Layout: uint32 LE n, n bytes of JSON [[pyc_path, length], ...], the .pyc bytes.
+function installPycache(buf) {
+  const FS = py._module.FS;
+  const bytes = new Uint8Array(buf);
+  const n = new DataView(buf).getUint32(0, true);
+  const index = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)));
+  const dirs = new Set();
+  let offset = 4 + n;
+  for (const [path, length] of index) {
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    if (!dirs.has(dir)) {
+      FS.mkdirTree(dir);
+      dirs.add(dir);
+    }
+    FS.writeFile(path, bytes.subarray(offset, offset + length));
+    offset += length;
+  }
+  // Checked-hash .pyc: Python still compares each with its source's hash.
+  py.runPython(`import sys\nsys.pycache_prefix = ${JSON.stringify(PYCACHE_PREFIX)}`);
+}
+
 async function init(url) {
   if (url) indexURL = url.endsWith('/') ? url : url + '/';
   const steps = 3 + PREWARM.length;
@@ -295,19 +342,30 @@ async function init(url) {
     if (!r.ok) throw new Error(`manifest.json: HTTP ${r.status}`);
     return r.json();
   });
+  const pycacheReq = fetchPycache(manifestReq); // downloads while Python boots
   self.importScripts(indexURL + 'pyodide.js');
   await self.loadPyodide({ indexURL });
   py = self.pyodide;
   manifest = await manifestReq;
   const booted = performance.now();
   progress('python', 1, steps);
+  // numpy's download and unpacking start now and overlap with the set-up below;
+  // the rest of the pre-warm set loads while `import numpy` runs.
+  const warn = (m) => console.warn(m);
+  const [first, ...rest] = PREWARM;
+  const firstLoad = py.loadPackage([first], () => {}, warn);
+  const pycache = await pycacheReq;
+  if (pycache) installPycache(pycache);
   py.runPython(PRELUDE);
   progress('packages', 2, steps);
-  await py.loadPackage(PREWARM, () => {}, (m) => console.warn(m));
+  await firstLoad;
+  const restLoad = py.loadPackage(rest, () => {}, warn);
+  py.runPython(`import ${first}`);
+  await restLoad;
   const loaded = performance.now();
   let done = 3;
   for (const name of PREWARM) {
-    py.runPython(name === 'matplotlib' ? '_kepler_setup_matplotlib()' : `import ${name}`);
+    if (name !== first) py.runPython(name === 'matplotlib' ? '_kepler_setup_matplotlib()' : `import ${name}`);
     progress('imports', ++done, steps);
   }
   const info = JSON.parse(py.runPython('import sys, json; json.dumps(sys.version.split()[0])'));
