@@ -34,11 +34,15 @@ def core_lock_info() -> dict:
 
 def demo_wheel() -> bytes:
     buf = io.BytesIO()
+    entries = {
+        "keplerdemo/__init__.py": "VALUE = 42\n",
+        "keplerdemo-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: keplerdemo\nVersion: 1.0\n",
+        "keplerdemo-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "keplerdemo-1.0.dist-info/RECORD": "",
+    }
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("keplerdemo/__init__.py", "VALUE = 42\n")
-        zf.writestr("keplerdemo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: keplerdemo\nVersion: 1.0\n")
-        zf.writestr("keplerdemo-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        zf.writestr("keplerdemo-1.0.dist-info/RECORD", "")
+        for name, text in entries.items():  # a fixed timestamp: the same bytes on every call
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), text)
     return buf.getvalue()
 
 
