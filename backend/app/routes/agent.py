@@ -151,8 +151,7 @@ async def upload_generated_file(
         shutil.move(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    mime = file.content_type if file.content_type not in (None, "", "application/octet-stream") else (
-        mimetypes.guess_type(name)[0] or "application/octet-stream")
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"  # by name: never trust the client's
     row = (await db.execute(select(GeneratedFile).where(GeneratedFile.session_id == session.id,
                                                         GeneratedFile.filename == name))).scalar_one_or_none()
     if row is None:
@@ -171,7 +170,9 @@ async def generated_file_bytes(file_id: str, user: CurrentUser, db: SessionDep) 
     row = await get_owned_or_404(db, GeneratedFile, file_id, user)
     if not Path(row.storage_path).is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="File not found")
-    return FileResponse(row.storage_path, media_type=row.mime)
+    # Bytes for the worker, never rendered inline: an uploaded .html must not run on our origin.
+    return FileResponse(row.storage_path, media_type="application/octet-stream",
+                        headers={"X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/files/token", response_model=FileTokenOut)
@@ -195,4 +196,5 @@ async def download_generated_file(user_id: str, session_id: str, filename: str, 
         GeneratedFile.filename == filename))).scalar_one_or_none()
     if row is None or not Path(row.storage_path).is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="File not found")
-    return FileResponse(row.storage_path, media_type=row.mime, filename=row.filename)
+    return FileResponse(row.storage_path, media_type=row.mime, filename=row.filename,
+                        headers={"X-Content-Type-Options": "nosniff"})

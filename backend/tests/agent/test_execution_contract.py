@@ -198,3 +198,32 @@ async def test_a_run_started_on_one_server_process_is_resumed_on_another(setting
             proc.terminate()
             proc.wait(timeout=20)
 
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
+async def test_an_uploaded_html_file_is_never_served_as_html(agent_env):
+    session_id = agent_env.session["id"]
+    uploaded = await agent_env.client.post(
+        "/api/agent/files", data={"session_id": session_id},
+        files={"file": ("page.html", b"<script>alert(1)</script>", "text/html")})
+    assert uploaded.status_code == 201
+    raw = await agent_env.client.get(f"/api/agent/files/{uploaded.json()['id']}/raw")
+    assert raw.headers["content-type"] == "application/octet-stream"
+    assert raw.headers["x-content-type-options"] == "nosniff"
+    token = (await agent_env.client.post("/api/agent/files/token",
+                                         json={"session_id": session_id, "filename": "page.html"})).json()
+    download = await agent_env.client.get(token["url"])
+    assert download.headers["content-disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
+async def test_a_generated_file_upload_cannot_escape_the_session_folder(agent_env, settings):
+    session_id = agent_env.session["id"]
+    uploaded = await agent_env.client.post(
+        "/api/agent/files", data={"session_id": session_id},
+        files={"file": ("../../../secret_key", b"overwritten", "text/plain")})
+    assert uploaded.status_code == 201
+    assert uploaded.json()["name"] == "secret_key"
+    assert (settings.DATA_DIR / "secret_key").read_bytes() != b"overwritten"
+    folder = settings.generated_output_path / agent_env.client.user["id"] / session_id
+    assert (folder / "secret_key").read_bytes() == b"overwritten"
