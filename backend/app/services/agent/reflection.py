@@ -86,7 +86,7 @@ async def reflect(state: AgentState, *, llm: BaseChatModel) -> dict[str, Any]:
                             "diff": [d.model_dump() for d in diff]})
             return {"plan": with_step(state, code=repair.code), "repair_attempts": attempt, "repairs": repairs}
 
-    label = step["label"].lstrip("".join(ch for ch in step["label"] if not ch.isalnum())).strip() or step["tool"]
+    label = re.sub(r"^\W+", "", step["label"]).strip() or step["tool"]  # without the leading emoji
     failure = (f"“{label}” still failed after {attempts} repair attempt(s): {summary}"
                if attempts else f"“{label}” failed and no fix was found: {summary}")
     return {

@@ -11,7 +11,6 @@ checked-in copy (`pyodide_bundle/manifest.json`); modern reads
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -241,10 +240,3 @@ def ensure_packages() -> BundleStatus:
                             "run `bash pyodide_bundle/build.sh`")
     return BundleStatus(True, f"browser runtime bundle ok: {len(raw.get('packages', []))} packages ({raw.get('profile')})")
 
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
