@@ -211,7 +211,9 @@ def ask(page: Page, text: str, *, timeout_ms: int = TURN_MS, screenshot_as: str 
     expect(bar).to_be_visible(timeout=15_000)
     shot = None
     if screenshot_as:
-        # Mid-run: wait until the drawer of the live message exists, then shoot.
+        # Mid-run: a first shot as soon as the bar shows (a fast turn may be
+        # over before its drawer appears), then a better one with the live drawer.
+        shot = screenshot(page, screenshot_as)
         live = page.locator('[data-testid="message-assistant"][data-streaming]')
         try:
             expect(live.get_by_test_id("action-block")).to_be_visible(timeout=timeout_ms)

@@ -80,6 +80,45 @@ def test_runtime_boots_with_the_bundles_python(session):
     assert {p["name"] for p in info["packages"]} == {p["name"] for p in manifest["packages"]}
 
 
+def test_start_runs_on_the_bundles_bytecode_and_reads_each_file_once(session):
+    page, _, requests = session
+    result = run(page, "import json, os, sys\n"
+                       "mods = [m for m in list(sys.modules.values())\n"
+                       "        if (getattr(m, '__file__', None) or '').endswith('.py') and hasattr(m, '__cached__')]\n"
+                       "no_pyc = sorted(m.__name__ for m in mods if not os.path.isfile(m.__cached__))\n"
+                       "import pandas\n"
+                       "print(json.dumps({'prefix': sys.pycache_prefix, 'modules': len(mods), 'no_pyc': no_pyc,\n"
+                       "  'pandas_tests': os.path.exists(os.path.join(os.path.dirname(pandas.__file__), 'tests'))}))")
+    assert result["ok"], result["stderr"]
+    facts = json.loads(result["stdout"])
+    # Python's own start-up modules and the pre-warm's all came from the
+    # bundle's .pyc files (Python here never writes bytecode itself).
+    assert facts["prefix"] == "/kepler_pycache"
+    assert facts["modules"] > 500 and facts["no_pyc"] == []
+    assert facts["pandas_tests"] is False  # test suites stay packed
+    paths = [urlsplit(u).path for u in requests]
+    data_files = [p for p in paths if p.endswith(".data")]
+    assert "/pyodide/pandas.data" in data_files and len(data_files) == len(set(data_files))
+    assert "/pyodide/pycache-boot.bin" in paths and "/pyodide/pycache-packages.bin" in paths
+
+
+def test_a_server_without_precompressed_files_still_gets_the_bytecode(browser):
+    # A plain static host answers 404 for pycache-*.bin: the worker fetches the
+    # .gz files and inflates them itself.
+    with StaticServer(default_routes(), precompressed=False) as plain:
+        context, page, _info, requests = open_harness(browser, plain)
+        try:
+            result = run(page, "import os, sys, asyncio, pandas\n"
+                               "print(sys.pycache_prefix, os.path.isfile(asyncio.__cached__),"
+                               " os.path.isfile(pandas.__cached__))")
+        finally:
+            context.close()
+    assert result["ok"], result["stderr"]
+    assert result["stdout"].split() == ["/kepler_pycache", "True", "True"]
+    paths = {urlsplit(u).path for u in requests}
+    assert {"/pyodide/pycache-boot.bin.gz", "/pyodide/pycache-packages.bin.gz"} <= paths
+
+
 def test_numpy_pandas_matplotlib_are_ready_after_start(session):
     page, _, _ = session
     result = run(page, "import numpy as np, pandas as pd, matplotlib\n"

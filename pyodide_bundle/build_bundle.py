@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,7 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import loader_patches
 import precompile
 
 HERE = Path(__file__).resolve().parent
@@ -196,11 +198,47 @@ def trimmed_packages_json(packages_json: dict, names: list[str]) -> dict:
     }
 
 
+# numbers may be minified (`start:113e3`)
+_FILE_ENTRY = re.compile(r'\{"?filename"?:"([^"]*)","?start"?:[0-9.e+]+,"?end"?:[0-9.e+]+,"?audio"?:\d+\}')
+_CREATE_DIR = re.compile(r'Module\["FS_createPath"\]\("([^"]*)","([^"]*)",true,true\);')
+
+
+def is_test_suite(path: str) -> bool:
+    return "tests" in path.split("/")
+
+
+def without_test_suites(loader_js: str) -> tuple[str, int]:
+    """A package loader (.js) that unpacks everything but the library's own
+    test suites (`.../tests/...`): nobody runs `pandas.test()` in the browser,
+    and they were a third of the files each start creates. The bytes stay in
+    the .data file (its offsets are unchanged); they are just not unpacked."""
+    dropped = 0
+
+    def file_entry(m: re.Match) -> str:
+        nonlocal dropped
+        if is_test_suite(m.group(1)):
+            dropped += 1
+            return ""
+        return m.group(0)
+
+    m = re.search(r'"?files"?:\[(.*?)\],"?remote_package_size"?', loader_js, re.S)
+    if not m:
+        sys.exit("unexpected package loader layout: no files list")
+    found = list(_FILE_ENTRY.finditer(m.group(1)))
+    if len(found) != m.group(1).count("filename"):
+        sys.exit("unexpected package loader layout: a files entry did not parse")
+    entries = [e for e in map(file_entry, found) if e]
+    text = loader_js[:m.start(1)] + ",".join(entries) + loader_js[m.end(1):]
+    text = _CREATE_DIR.sub(lambda m: "" if is_test_suite(f"{m.group(1)}/{m.group(2)}") else m.group(0), text)
+    return text, dropped
+
+
 def build_inputs_fingerprint() -> str:
     """Changes whenever what the build would produce can change."""
     h = hashlib.sha256()
     h.update(Path(__file__).read_bytes())
     h.update((HERE / "precompile.py").read_bytes())
+    h.update((HERE / "loader_patches.py").read_bytes())
     return h.hexdigest()
 
 
@@ -252,6 +290,14 @@ def build_classic(dist: Path) -> dict:
                 wanted.discard(rel)
     if wanted:
         sys.exit(f"{PYODIDE_TARBALL} lacks {sorted(wanted)}")
+    loader_patches.apply(staging, log)
+    dropped = 0
+    for n in names:
+        loader = staging / f"{n}.js"
+        text, count = without_test_suites(loader.read_text(encoding="utf-8"))
+        loader.write_text(text, encoding="utf-8")
+        dropped += count
+    log(f"package loaders: {dropped} test-suite files left packed")
     (staging / "packages.json").write_text(
         json.dumps(trimmed_packages_json(packages_json, names), indent=1, sort_keys=True) + "\n")
 
@@ -262,10 +308,9 @@ def build_classic(dist: Path) -> dict:
     # Start-up modules as checked-hash .pyc (Python 3.8 compiler = the bundle in Chromium).
     core_files = list(CORE_FILES)
     if precompile.chromium_available():
-        precompile.build_pycache(staging, log)
-        core_files.append(precompile.PYCACHE_FILE)
+        core_files += [p.name for p in precompile.build_pycache(staging, log)]
     else:
-        log("no Chromium/Playwright: building without pycache.bin.gz (every start compiles the sources)")
+        log("no Chromium/Playwright: building without pycache-*.bin.gz (every start compiles the sources)")
 
     import_names = packages_json["import_name_to_package_name"]
     packages = []

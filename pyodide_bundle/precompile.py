@@ -1,41 +1,52 @@
 """Byte-compile the classic bundle's start-up modules once, at build time.
 
 Pyodide 0.17's packages (and its standard library) ship only `.py` sources and
-the worker never writes bytecode, so every page load compiled the ~560 modules
-that `import numpy, pandas, matplotlib.pyplot` pulls in: about 1.9 s of the
-2.5 s pre-warm. Only a Python 3.8 compiler can write 3.8 bytecode, and the only
-one here is the bundle itself, so this runs the freshly staged bundle once in
-headless Chromium (the same Debian Chromium the tests use, offline, on
-127.0.0.1), imports what the worker pre-warms and byte-compiles every `.py`
-module then loaded.
+the worker never writes bytecode, so every page load compiled the ~550 modules
+that Python's own start and `import numpy, pandas, matplotlib.pyplot` pull in:
+about 1.9 s of the start. Only a Python 3.8 compiler can write 3.8 bytecode,
+and the only one here is the bundle itself, so this runs the freshly staged
+bundle once in headless Chromium (the same Debian Chromium the tests use,
+offline, on 127.0.0.1), imports what the worker pre-warms and byte-compiles
+every `.py` module then loaded.
 
-The output `pycache.bin.gz` is one gzip-compressed file (12 MB -> 4.5 MB;
-the worker inflates it with DecompressionStream): a little-endian uint32 N, N bytes of JSON
+Two files, so Python's start does not wait for the big one:
+- `pycache-boot.bin.gz`: the modules loaded while Python starts (~90, 0.5 MB);
+  the worker writes them in a `preRun` callback, before `main()`;
+- `pycache-packages.bin.gz`: the pre-warm's modules (~460, 3.9 MB), written
+  before the first package import.
+Each is gzip-compressed (level 9, mtime 0: reproducible); the server sends
+`pycache-*.bin` from it with `Content-Encoding: gzip`, so the browser inflates
+it off the worker's thread. Layout: a little-endian uint32 N, N bytes of JSON
 `[[pyc_path, length], ...]`, then the `.pyc` bytes in that order. The paths
-follow `sys.pycache_prefix` (`/kepler_pycache` + the source path, with
-`.cpython-38.pyc`); the worker writes them to Pyodide's file system and sets
-`sys.pycache_prefix` before the first import. Each `.pyc` is a checked-hash
-pyc (PEP 552): Python verifies it against the source's hash, so a `.pyc` that
-does not match its source is ignored and the source is compiled as before.
+follow `PYTHONPYCACHEPREFIX` (`/kepler_pycache` + the source path, with
+`.cpython-38.pyc`). They are unchecked-hash pycs (PEP 552): Python does not
+read and hash each source before using its `.pyc`. That is safe here because
+the bundle's sources never change in place: a rebuilt bundle brings rebuilt
+`.pyc` files, and both are pinned by sha256 in the manifest.
 """
 
 from __future__ import annotations
 
 import base64
 import gzip
+import json
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-PYCACHE_FILE = "pycache.bin.gz"
+# Two parts: what Python's own start imports (needed before main() runs, so it
+# is small and arrives first) and what the pre-warm imports (needed later).
+PYCACHE_FILES = {"boot": "pycache-boot.bin.gz", "packages": "pycache-packages.bin.gz"}
 PYCACHE_PREFIX = "/kepler_pycache"
 PREWARM = ["numpy", "pandas", "matplotlib"]
 
 # Runs inside the bundle's Python 3.8: the worker's pre-warm, then compile.
 COMPILE_SCRIPT = r"""
-import ast, builtins, hashlib, io, json, linecache, os, sys, time, traceback, types, warnings
+import sys
+boot = {m.__file__ for m in list(sys.modules.values()) if isinstance(getattr(m, "__file__", None), str)}
+import ast, builtins, hashlib, io, json, linecache, os, time, traceback, types, warnings
 import importlib.util, marshal, struct
 from importlib._bootstrap_external import _code_to_hash_pyc
 warnings.filterwarnings("ignore")
@@ -46,18 +57,20 @@ import matplotlib.pyplot
 sys.pycache_prefix = PREFIX
 paths = sorted({m.__file__ for m in list(sys.modules.values())
                 if isinstance(getattr(m, "__file__", None), str) and m.__file__.endswith(".py")})
-index, blobs = [], []
+parts = {"boot": ([], []), "packages": ([], [])}
 for path in paths:
     with open(path, "rb") as f:
         source = f.read()
     code = compile(source, path, "exec", dont_inherit=True)
-    data = bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=True))
+    data = bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
+    index, blobs = parts["boot" if path in boot else "packages"]
     index.append([importlib.util.cache_from_source(path), len(data)])
     blobs.append(data)
-head = json.dumps(index, separators=(",", ":")).encode()
-with open("/tmp/pycache.bin", "wb") as f:
-    f.write(struct.pack("<I", len(head)) + head + b"".join(blobs))
-len(paths)
+for name, (index, blobs) in parts.items():
+    head = json.dumps(index, separators=(",", ":")).encode()
+    with open("/tmp/pycache-%s.bin" % name, "wb") as f:
+        f.write(struct.pack("<I", len(head)) + head + b"".join(blobs))
+json.dumps({name: len(index) for name, (index, _) in parts.items()})
 """
 
 WORKER = """
@@ -78,8 +91,10 @@ self.onmessage = async (event) => {
     await self.loadPyodide({ indexURL: '/pyodide/' });
     await self.pyodide.loadPackage(%(prewarm)s, () => {}, () => {});
     const n = self.pyodide.runPython(event.data);
-    const bytes = self.pyodide._module.FS.readFile('/tmp/pycache.bin');
-    self.postMessage({ n, bytes }, [bytes.buffer]);
+    const FS = self.pyodide._module.FS;
+    const boot = FS.readFile('/tmp/pycache-boot.bin');
+    const packages = FS.readFile('/tmp/pycache-packages.bin');
+    self.postMessage({ n, boot, packages }, [boot.buffer, packages.buffer]);
   } catch (err) {
     self.postMessage({ error: String((err && err.stack) || err) });
   }
@@ -93,9 +108,12 @@ PAGE_RUN = """async (script) => {
     w.postMessage(script);
   });
   if (out.error) return out;
-  let s = '';
-  for (let i = 0; i < out.bytes.length; i += 0x8000) s += String.fromCharCode(...out.bytes.subarray(i, i + 0x8000));
-  return { n: out.n, b64: btoa(s) };
+  const b64 = (bytes) => {
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  };
+  return { n: out.n, boot: b64(out.boot), packages: b64(out.packages) };
 }"""
 
 
@@ -111,8 +129,8 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists()
 
 
-def build_pycache(bundle_dir: Path, log) -> Path:
-    """Write bundle_dir/pycache.bin.gz by running the bundle in headless Chromium."""
+def build_pycache(bundle_dir: Path, log) -> list[Path]:
+    """Write bundle_dir/pycache-*.bin.gz by running the bundle in headless Chromium."""
     sys.path.insert(0, str(ROOT / "pyodide_bundle" / "harness"))
     sys.path.insert(0, str(ROOT / "playwright_tests"))
     try:
@@ -136,8 +154,10 @@ def build_pycache(bundle_dir: Path, log) -> Path:
                 browser.close()
     if "error" in out:
         sys.exit(f"byte-compiling in Chromium failed:\n{out['error']}")
-    target = bundle_dir / PYCACHE_FILE
-    # mtime=0 and a fixed level: the same input gives the same bytes (the manifest pins its sha256)
-    target.write_bytes(gzip.compress(base64.b64decode(out["b64"]), compresslevel=9, mtime=0))
-    log(f"{PYCACHE_FILE}: {out['n']} modules, {target.stat().st_size / 1e6:.1f} MB")
-    return target
+    counts = json.loads(out["n"])
+    for part, name in PYCACHE_FILES.items():
+        target = bundle_dir / name
+        # mtime=0 and a fixed level: the same input gives the same bytes (the manifest pins its sha256)
+        target.write_bytes(gzip.compress(base64.b64decode(out[part]), compresslevel=9, mtime=0))
+        log(f"{name}: {counts[part]} modules, {target.stat().st_size / 1e6:.1f} MB")
+    return [bundle_dir / name for name in PYCACHE_FILES.values()]

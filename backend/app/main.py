@@ -7,13 +7,17 @@ under /api; the runtime bundle is served at /pyodide/; the built SPA at /.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import mimetypes
+import stat
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.datastructures import Headers
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
@@ -75,12 +79,33 @@ class ImmutableStaticFiles(StaticFiles):
         await super().__call__(scope, receive, send)
 
     async def get_response(self, path: str, scope: Scope):
-        response = await super().get_response(path, scope)
+        response = await self._precompressed_response(path, scope) or await super().get_response(path, scope)
         if response.status_code in (200, 304):
             # The index files change when the bundle is rebuilt under the same
             # name: revalidate them (ETag); everything else never changes in place.
             mutable = path.rsplit("/", 1)[-1] in MUTABLE_BUNDLE_FILES
             response.headers["Cache-Control"] = "no-cache" if mutable else "public, max-age=31536000, immutable"
+        return response
+
+    async def _precompressed_response(self, path: str, scope: Scope) -> Response | None:
+        """`name` answered from a build-time `name.gz` (nginx's gzip_static): the
+        browser inflates it off the page's thread. A client that does not
+        accept gzip gets the inflated bytes."""
+        if path.endswith(".gz") or (await anyio.to_thread.run_sync(self.lookup_path, path))[1] is not None:
+            return None
+        gz_path, gz_stat = await anyio.to_thread.run_sync(self.lookup_path, path + ".gz")
+        if gz_stat is None or not stat.S_ISREG(gz_stat.st_mode):
+            return None
+        media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        accepts = Headers(scope=scope).get("accept-encoding", "")
+        if "gzip" not in accepts.lower():
+            data = await anyio.to_thread.run_sync(lambda: gzip.decompress(Path(gz_path).read_bytes()))
+            return Response(data, media_type=media_type)
+        response = self.file_response(gz_path, gz_stat, scope)
+        response.headers["Content-Type"] = media_type
+        if response.status_code == 200:
+            response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
         return response
 
 

@@ -40,6 +40,7 @@ def default_routes(files_dir: Path | None = None) -> dict[str, Path]:
 
 class RoutedHandler(SimpleHTTPRequestHandler):
     routes: dict[str, Path] = {}
+    precompressed = True  # False: a plain static server (tests the worker's fallback)
 
     def translate_path(self, path: str) -> str:
         path = unquote(urlsplit(path).path)
@@ -50,6 +51,23 @@ class RoutedHandler(SimpleHTTPRequestHandler):
                     break
                 return str(folder / rel)
         return str(ROOT / "__not_served__")
+
+    def send_head(self):
+        """A missing `name` with a `name.gz` beside it is sent gzip-encoded, as the
+        backend does (nginx's gzip_static)."""
+        path = Path(self.translate_path(self.path))
+        gz = path.with_name(path.name + ".gz")
+        if (not self.precompressed or path.exists() or not gz.is_file()
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        f = gz.open("rb")
+        self.send_response(200)
+        self.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(os.fstat(f.fileno()).st_size))
+        self.end_headers()
+        return f
 
     def do_GET(self) -> None:
         f = self.send_head()
@@ -71,8 +89,9 @@ class RoutedHandler(SimpleHTTPRequestHandler):
 class StaticServer:
     """`with StaticServer() as srv: srv.url('/harness/index.html')`"""
 
-    def __init__(self, routes: dict[str, Path] | None = None, port: int = 0):
-        handler = type("Handler", (RoutedHandler,), {"routes": routes or default_routes()})
+    def __init__(self, routes: dict[str, Path] | None = None, port: int = 0, precompressed: bool = True):
+        handler = type("Handler", (RoutedHandler,),
+                       {"routes": routes or default_routes(), "precompressed": precompressed})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(handler))
         self.httpd.daemon_threads = True
         self.httpd.served = []  # (path, bytes) of every file sent, in order

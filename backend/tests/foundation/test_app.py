@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -102,6 +103,37 @@ async def test_bundle_is_served_with_immutable_cache(static_client):
     assert wasm.headers["content-type"] == "application/wasm"
     assert wasm.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert (await client.get("/pyodide/../secret_key")).status_code == 404
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
+async def test_a_precompressed_bundle_file_is_sent_gzip_encoded(static_client):
+    client, bundle, _dist = static_client
+    bundle.mkdir()
+    payload = b"\x10\x00\x00\x00" + b"pyc bytes " * 5000
+    packed = gzip.compress(payload, mtime=0)
+    (bundle / "pycache-boot.bin.gz").write_bytes(packed)
+
+    encoded = await client.get("/pyodide/pycache-boot.bin", headers={"Accept-Encoding": "gzip"})
+    assert encoded.status_code == 200
+    assert encoded.headers["content-encoding"] == "gzip"
+    assert encoded.headers["vary"] == "Accept-Encoding"
+    assert encoded.headers["content-type"] == "application/octet-stream"
+    assert encoded.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert int(encoded.headers["content-length"]) == len(packed)
+    assert encoded.content == payload  # httpx inflates it, as a browser does
+
+    revalidated = await client.get("/pyodide/pycache-boot.bin",
+                                   headers={"Accept-Encoding": "gzip", "If-None-Match": encoded.headers["etag"]})
+    assert revalidated.status_code == 304
+
+    plain = await client.get("/pyodide/pycache-boot.bin", headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    assert plain.content == payload
+
+    raw = await client.get("/pyodide/pycache-boot.bin.gz", headers={"Accept-Encoding": "identity"})
+    assert raw.content == packed and "content-encoding" not in raw.headers
+    assert (await client.get("/pyodide/pycache-other.bin")).status_code == 404
+    assert (await client.get("/pyodide/..%2Fpycache-boot.bin")).status_code == 404
 
 
 @pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)

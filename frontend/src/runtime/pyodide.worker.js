@@ -18,7 +18,8 @@
  *
  * Messages (worker -> page):
  *   {type: 'progress', stage, loaded, total}      during init
- *   {type: 'ready', python_version, packages: [{name, version, source}], profile}
+ *   {type: 'ready', python_version, packages: [{name, version, source}], profile,
+ *    timings: {boot_ms, prewarm_ms, prewarm_load_ms, marks: {step: ms since the worker started}}}
  *   {type: 'stdout' | 'stderr', id, text}         streamed while a run executes
  *   {type: 'result', id, ok, stdout, stderr, duration_ms,
  *    files: [{name, path, size, type, bytes: ArrayBuffer}], vars: {name: type}}
@@ -273,6 +274,8 @@ def _kepler_reset():
 `;
 
 let py = null; // the Pyodide API object
+const marks = {}; // ms since the worker started, per start-up step (the bench prints them)
+const mark = (name) => { marks[name] = Math.round(performance.now()); };
 let manifest = null;
 let indexURL = '/pyodide/';
 let initPromise = null;
@@ -288,34 +291,36 @@ function progress(stage, loaded, total) {
 }
 
 // Start-up modules byte-compiled at build time (pyodide_bundle/precompile.py):
-// Pyodide 0.17 ships only sources, and compiling them was most of the pre-warm.
-const PYCACHE_FILE = 'pycache.bin.gz';
+// Pyodide 0.17 ships only sources, and compiling them was most of the start.
+// Two parts: what Python's own start imports (small, needed before main())
+// and what the pre-warm imports (needed once Python runs).
+const PYCACHE_BOOT = 'pycache-boot.bin';
+const PYCACHE_PACKAGES = 'pycache-packages.bin';
 const PYCACHE_PREFIX = '/kepler_pycache';
 
-// -> the file's bytes (gunzipped), or null: without it Python compiles the sources.
-async function fetchPycache(manifestReq) {
+// -> the file's bytes, or null: without it Python compiles the sources.
+// The bundle holds `<name>.gz`; asking for `<name>` lets the server send it
+// gzip-encoded, so the browser inflates it off this thread. A server that
+// cannot answers 404, and the worker inflates the .gz itself.
+async function fetchPycache(name) {
   try {
-    const m = await manifestReq;
-    if (!m.core_files.some((f) => f.path === PYCACHE_FILE)) return null;
-    const res = await fetch(indexURL + PYCACHE_FILE);
-    if (!res.ok) return null;
-    let buf = await res.arrayBuffer();
-    const head = new Uint8Array(buf, 0, 2);
-    if (head[0] === 0x1f && head[1] === 0x8b) { // unless a server already decoded it
-      if (typeof DecompressionStream === 'undefined') return null;
-      const inflated = new Blob([buf]).stream().pipeThrough(new DecompressionStream('gzip'));
-      buf = await new Response(inflated).arrayBuffer();
+    let res = await fetch(indexURL + name);
+    if (!res.ok) {
+      res = await fetch(indexURL + name + '.gz');
+      if (!res.ok || typeof DecompressionStream === 'undefined') return null;
+      res = new Response(res.body.pipeThrough(new DecompressionStream('gzip')));
     }
+    const buf = await res.arrayBuffer();
+    mark(name);
     return buf;
   } catch (err) {
-    console.warn(`${PYCACHE_FILE}: ${err && err.message}`);
+    console.warn(`${name}: ${err && err.message}`);
     return null;
   }
 }
 
 // Layout: uint32 LE n, n bytes of JSON [[pyc_path, length], ...], the .pyc bytes.
-function installPycache(buf) {
-  const FS = py._module.FS;
+function writePycache(FS, buf) {
   const bytes = new Uint8Array(buf);
   const n = new DataView(buf).getUint32(0, true);
   const index = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)));
@@ -330,8 +335,67 @@ function installPycache(buf) {
     FS.writeFile(path, bytes.subarray(offset, offset + length));
     offset += length;
   }
-  // Checked-hash .pyc: Python still compares each with its source's hash.
-  py.runPython(`import sys\nsys.pycache_prefix = ${JSON.stringify(PYCACHE_PREFIX)}`);
+}
+
+// A preRun callback (the bundle's patched loadPyodide runs it before Python's
+// main()): Python starts with its start-up .pyc files in place, so it does not
+// compile its own modules either. Unchecked-hash .pyc: the bundle's sources
+// never change, and a rebuilt bundle comes with rebuilt .pyc files.
+function pycachePreRun(bootReq) {
+  return (Module) => {
+    Module.ENV.PYTHONPYCACHEPREFIX = PYCACHE_PREFIX;
+    Module.addRunDependency('kepler-pycache');
+    bootReq.then((buf) => buf && writePycache(Module.FS, buf))
+      .catch((err) => console.warn(`${PYCACHE_BOOT}: ${err && err.message}`))
+      .finally(() => Module.removeRunDependency('kepler-pycache'));
+  };
+}
+
+// Pyodide packages `names` need, dependencies included (manifest order).
+function withDependencies(names) {
+  const byName = new Map(manifest.packages.map((p) => [p.name, p]));
+  const out = new Set();
+  const visit = (name) => {
+    const pkg = byName.get(name);
+    if (!pkg || out.has(pkg.name)) return;
+    pkg.depends.forEach(visit);
+    out.add(pkg.name);
+  };
+  names.forEach(visit);
+  return [...out].filter((n) => byName.get(n).source === 'pyodide');
+}
+
+// The pre-warm set's .data files are fetched in parallel while Python boots;
+// Pyodide's package loader then takes them from here (Emscripten's
+// getPreloadedPackage hook) instead of requesting each one itself later.
+const prefetched = new Map(); // package URL -> Promise<ArrayBuffer | null>
+const prefetchedData = new Map(); // package URL -> ArrayBuffer, once arrived
+
+function prefetchPackages(names) {
+  for (const name of withDependencies(names)) {
+    const url = indexURL + name + '.data';
+    if (prefetched.has(url)) continue;
+    prefetched.set(url, fetch(url)
+      .then((r) => (r.ok ? r.arrayBuffer() : null))
+      .then((buf) => {
+        mark(`data_${name}`);
+        if (buf) prefetchedData.set(url, buf);
+        return buf;
+      })
+      .catch(() => null)); // the loader then fetches it itself and reports errors
+  }
+}
+
+function takePrefetched(url) {
+  const buf = prefetchedData.get(url) || null;
+  prefetchedData.delete(url);
+  return buf;
+}
+
+// Load Pyodide packages once their prefetched files (if any) have arrived.
+async function loadPrefetched(names, warn) {
+  await Promise.all(withDependencies(names).map((n) => prefetched.get(indexURL + n + '.data')));
+  return py.loadPackage(names, () => {}, warn);
 }
 
 async function init(url) {
@@ -342,43 +406,64 @@ async function init(url) {
     if (!r.ok) throw new Error(`manifest.json: HTTP ${r.status}`);
     return r.json();
   });
-  const pycacheReq = fetchPycache(manifestReq); // downloads while Python boots
+  const bootPycacheReq = fetchPycache(PYCACHE_BOOT); // downloads while the runtime loads
+  const packagesPycacheReq = fetchPycache(PYCACHE_PACKAGES);
+  // numpy (needed first) is read alongside the runtime's own files; the rest
+  // of the pre-warm set once those have arrived (it would only compete with them).
+  const manifestSet = manifestReq.then((m) => {
+    manifest = m;
+    prefetchPackages([PREWARM[0]]);
+  });
+  manifestSet.catch(() => {}); // a failure surfaces below, through prefetchReq
+  let prefetchReq = null;
+  const startPrefetch = () => {
+    mark('wasm_ready');
+    prefetchReq = manifestSet.then(() => prefetchPackages(PREWARM));
+  };
   self.importScripts(indexURL + 'pyodide.js');
-  await self.loadPyodide({ indexURL });
+  mark('loader');
+  await self.loadPyodide({ indexURL, preRun: [startPrefetch, pycachePreRun(bootPycacheReq)] });
   py = self.pyodide;
-  manifest = await manifestReq;
-  const booted = performance.now();
+  py._module.getPreloadedPackage = takePrefetched;
+  if (!prefetchReq) startPrefetch();
+  await prefetchReq;
+  mark('booted');
   progress('python', 1, steps);
-  // numpy's download and unpacking start now and overlap with the set-up below;
-  // the rest of the pre-warm set loads while `import numpy` runs.
+  // numpy is unpacked first; the rest of the pre-warm set loads while `import numpy` runs.
   const warn = (m) => console.warn(m);
   const [first, ...rest] = PREWARM;
-  const firstLoad = py.loadPackage([first], () => {}, warn);
-  const pycache = await pycacheReq;
-  if (pycache) installPycache(pycache);
+  const firstLoad = loadPrefetched([first], warn);
+  const packagesPycache = await packagesPycacheReq;
+  if (packagesPycache) writePycache(py._module.FS, packagesPycache);
   py.runPython(PRELUDE);
   progress('packages', 2, steps);
   await firstLoad;
-  const restLoad = py.loadPackage(rest, () => {}, warn);
+  mark(`loaded_${first}`);
+  const restLoad = loadPrefetched(rest, warn);
   py.runPython(`import ${first}`);
+  mark(`imported_${first}`);
   await restLoad;
-  const loaded = performance.now();
+  mark('loaded_all');
   let done = 3;
   for (const name of PREWARM) {
-    if (name !== first) py.runPython(name === 'matplotlib' ? '_kepler_setup_matplotlib()' : `import ${name}`);
+    if (name !== first) {
+      py.runPython(name === 'matplotlib' ? '_kepler_setup_matplotlib()' : `import ${name}`);
+      mark(`imported_${name}`);
+    }
     progress('imports', ++done, steps);
   }
+  prefetchedData.clear(); // anything the loader did not take
   const info = JSON.parse(py.runPython('import sys, json; json.dumps(sys.version.split()[0])'));
   post({
     type: 'ready',
     profile: manifest.profile,
     python_version: info,
     packages: manifest.packages.map((p) => ({ name: p.name, version: p.version, source: p.source })),
-    // ms since the worker started: Python booted, numpy/pandas/matplotlib imported
     timings: {
-      boot_ms: Math.round(booted),
-      prewarm_ms: Math.round(performance.now() - booted),
-      prewarm_load_ms: Math.round(loaded - booted),
+      boot_ms: marks.booted,
+      prewarm_ms: Math.round(performance.now()) - marks.booted,
+      prewarm_load_ms: marks.loaded_all - marks.booted,
+      marks,
     },
   });
 }
