@@ -60,7 +60,7 @@ PATCHES = [
     ),
     Patch(
         "pyodide.asm.js",
-        "resolve only the queued entries; the ones still 0 stay queued",
+        "resolve only the queued entries (each is queued again, and dropped at the next pass once non-zero)",
         'function reportUndefinedSymbols(){for(var symName in GOT){if(GOT[symName].value==0){',
         'function reportUndefinedSymbols(){var queued=GOT_unresolved;GOT_unresolved=[];'
         'var seen=new Set;for(var i=0;i<queued.length;i++){var symName=queued[i];'
