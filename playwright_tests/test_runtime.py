@@ -82,13 +82,14 @@ def test_runtime_boots_with_the_bundles_python(session):
 
 def test_start_runs_on_the_bundles_bytecode_and_reads_each_file_once(session):
     page, _, requests = session
-    result = run(page, "import json, os, sys\n"
+    result = run(page, "import gc, json, os, sys\n"
                        "mods = [m for m in list(sys.modules.values())\n"
                        "        if (getattr(m, '__file__', None) or '').endswith('.py') and hasattr(m, '__cached__')]\n"
                        "no_pyc = sorted(m.__name__ for m in mods if not os.path.isfile(m.__cached__))\n"
                        "import pandas\n"
                        "print(json.dumps({'prefix': sys.pycache_prefix, 'modules': len(mods), 'no_pyc': no_pyc,\n"
-                       "  'pandas_tests': os.path.exists(os.path.join(os.path.dirname(pandas.__file__), 'tests'))}))")
+                       "  'pandas_tests': os.path.exists(os.path.join(os.path.dirname(pandas.__file__), 'tests')),\n"
+                       "  'gc': gc.isenabled(), 'frozen': gc.get_freeze_count()}))")
     assert result["ok"], result["stderr"]
     facts = json.loads(result["stdout"])
     # Python's own start-up modules and the pre-warm's all came from the
@@ -96,6 +97,8 @@ def test_start_runs_on_the_bundles_bytecode_and_reads_each_file_once(session):
     assert facts["prefix"] == "/kepler_pycache"
     assert facts["modules"] > 500 and facts["no_pyc"] == []
     assert facts["pandas_tests"] is False  # test suites stay packed
+    # the cyclic GC, paused during the pre-warm, is back on; the pre-warm's objects are frozen
+    assert facts["gc"] is True and facts["frozen"] > 10_000
     paths = [urlsplit(u).path for u in requests]
     data_files = [p for p in paths if p.endswith(".data")]
     assert "/pyodide/pandas.data" in data_files and len(data_files) == len(set(data_files))

@@ -10,8 +10,9 @@ of the start was not Python at all but the 2021 Emscripten loader:
    library's imports, or left at 0 by `updateGOT`) are queued, and a pass looks
    only at those; the ones still 0 stay queued. "Unresolved" is the test the
    original loop uses: the value is 0.
-2. Linking a library zeroed its static memory one byte at a time in a JS loop;
-   `HEAP8.fill` does the same in native code.
+2. Linking a library zeroed its static memory one byte at a time in a JS loop
+   (now `HEAP8.fill`) and copied all ~7,700 properties of `Module` into its
+   import object (now looked up when the library asks for one).
 3. Unpacking a package ran `FS.createPath` (a failing `mkdir` per path
    component) and `FS.analyzePath` for every *file*; now once per directory.
 4. A package's shared libraries were compiled one after another, each waiting
@@ -72,6 +73,17 @@ PATCHES = [
         "zero a library's static memory in one native call",
         "for(var i=memoryBase;i<memoryBase+memorySize;i++){HEAP8[i]=0}",
         "HEAP8.fill(0,memoryBase,memoryBase+memorySize);",
+    ),
+    Patch(
+        "pyodide.asm.js",
+        "a library's imports fall back to Module's properties when asked, instead of "
+        "copying all ~7,700 of them into the import object for every library",
+        'for(var x in Module){if(!(x in env)){env[x]=Module[x]}}var proxyHandler={"get":function(obj,prop)'
+        '{switch(prop){case"__memory_base":return memoryBase;case"__table_base":return tableBase}'
+        'if(prop in obj){return obj[prop]}',
+        'var proxyHandler={"get":function(obj,prop)'
+        '{switch(prop){case"__memory_base":return memoryBase;case"__table_base":return tableBase}'
+        'if(prop in obj){return obj[prop]}if(prop in Module){return obj[prop]=Module[prop]}',
     ),
     Patch(
         "pyodide.asm.js",
