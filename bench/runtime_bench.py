@@ -1,6 +1,6 @@
 """Benchmark of the browser runtime (classic profile) in Debian's Chromium.
 
-    .venv/bin/python bench/runtime_bench.py [--runs 1]
+    .venv/bin/python bench/runtime_bench.py [--runs 3]
 
 Prints: cold start (page load -> Python + numpy/pandas/matplotlib ready), the
 worker's own split (Python boot, pre-warm imports), a warm second run's
@@ -101,7 +101,7 @@ def one_round(pw, server) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     if not (ROOT / "pyodide_bundle" / "dist" / "manifest.json").exists():
         raise SystemExit("pyodide_bundle/dist is missing: run pyodide_bundle/build.sh")
