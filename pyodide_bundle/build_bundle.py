@@ -214,22 +214,22 @@ def without_test_suites(loader_js: str) -> tuple[str, int]:
     the .data file (its offsets are unchanged); they are just not unpacked."""
     dropped = 0
 
-    def file_entry(m: re.Match) -> str:
+    def kept(entry: re.Match) -> str:
         nonlocal dropped
-        if is_test_suite(m.group(1)):
+        if is_test_suite(entry.group(1)):
             dropped += 1
             return ""
-        return m.group(0)
+        return entry.group(0)
 
-    m = re.search(r'"?files"?:\[(.*?)\],"?remote_package_size"?', loader_js, re.S)
-    if not m:
+    files = re.search(r'"?files"?:\[(.*?)\],"?remote_package_size"?', loader_js, re.S)
+    if not files:
         sys.exit("unexpected package loader layout: no files list")
-    found = list(_FILE_ENTRY.finditer(m.group(1)))
-    if len(found) != m.group(1).count("filename"):
+    found = list(_FILE_ENTRY.finditer(files.group(1)))
+    if len(found) != files.group(1).count("filename"):
         sys.exit("unexpected package loader layout: a files entry did not parse")
-    entries = [e for e in map(file_entry, found) if e]
-    text = loader_js[:m.start(1)] + ",".join(entries) + loader_js[m.end(1):]
-    text = _CREATE_DIR.sub(lambda m: "" if is_test_suite(f"{m.group(1)}/{m.group(2)}") else m.group(0), text)
+    entries = [e for e in map(kept, found) if e]
+    text = loader_js[:files.start(1)] + ",".join(entries) + loader_js[files.end(1):]
+    text = _CREATE_DIR.sub(lambda d: "" if is_test_suite(f"{d.group(1)}/{d.group(2)}") else d.group(0), text)
     return text, dropped
 
 
@@ -305,7 +305,7 @@ def build_classic(dist: Path) -> dict:
     for w in WHEELS:
         shutil.copyfile(wheel_paths[w.name], staging / "wheels" / w.filename)
 
-    # Start-up modules as checked-hash .pyc (Python 3.8 compiler = the bundle in Chromium).
+    # Start-up modules as .pyc (Python 3.8 compiler = the bundle in Chromium).
     core_files = list(CORE_FILES)
     if precompile.chromium_available():
         core_files += [p.name for p in precompile.build_pycache(staging, log)]
