@@ -12,7 +12,9 @@ export const MAX_POSTED_STREAM_CHARS = MAX_STREAM_CHARS * 5;
 export const MOUNT_FIELDS = ['material_id', 'name', 'path', 'url'];
 export const EXECUTE_REQUEST_FIELDS = ['run_id', 'exec_id', 'code', 'timeout_s', 'output_dir', 'mounts'];
 export const PRODUCED_FILE_FIELDS = ['name', 'path', 'size', 'type', 'file_id'];
-export const EXECUTION_RESULT_FIELDS = ['ok', 'stdout', 'stderr', 'duration_ms', 'files', 'vars'];
+export const EXECUTION_RESULT_FIELDS = [
+  'ok', 'stdout', 'stderr', 'duration_ms', 'files', 'vars', 'timed_out', 'stopped', 'imported',
+];
 
 export class ProtocolError extends Error {
   constructor(message) {
@@ -81,5 +83,8 @@ export function buildExecutionResultBody(result, fileIds = {}) {
     duration_ms: Math.max(0, Math.round(Number(result.duration_ms) || 0)),
     files,
     vars,
+    timed_out: Boolean(result.timed_out),
+    stopped: Boolean(result.stopped),
+    imported: (Array.isArray(result.imported) ? result.imported : []).slice(0, 500).map(String),
   };
 }

@@ -69,6 +69,14 @@ class ExecutionResult(BaseModel):
     duration_ms: int = Field(default=0, ge=0)
     files: list[ProducedFile] = Field(default_factory=list, max_length=MAX_FILES_PER_RUN)
     vars: dict[str, str] = Field(default_factory=dict)
+    # The page stopped the code: it ran past timeout_s (stderr then carries a
+    # TimeoutError naming what the restarted kernel lost, stdout what was printed
+    # before) or the person pressed Stop (the turn then ends without repair).
+    timed_out: bool = False
+    stopped: bool = False
+    # Top-level modules the kernel had imported (informational; the page uses it
+    # to bring a restarted worker back warm).
+    imported: list[str] = Field(default_factory=list, max_length=500)
 
     def clipped(self) -> ExecutionResult:
         """The same result with stdout/stderr cut to what the agent keeps."""
@@ -77,7 +85,7 @@ class ExecutionResult(BaseModel):
         )
 
 
-RunStatus = Literal["running", "awaiting_execution", "completed", "failed"]
+RunStatus = Literal["running", "awaiting_execution", "completed", "failed", "stopped"]
 
 
 def clip(text: str, limit: int = MAX_STREAM_CHARS) -> str:
