@@ -37,6 +37,8 @@ echo "[test] ruff check ."
 if [[ -f frontend/package.json ]]; then
   echo "[test] frontend unit tests (vitest)"
   (cd frontend && npm test --silent) || failed+=("frontend unit tests")
+  echo "[test] frontend lint (eslint + prettier --check)"
+  (cd frontend && npm run --silent lint && npm run --silent format:check) || failed+=("frontend lint")
 fi
 
 echo "[test] pytest backend/tests"
