@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import mimetypes
 import os
+import sys
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "backend"))
+
+from app.services.code_execution.sandbox_page import SANDBOX_PATH, sandbox_headers, sandbox_html  # noqa: E402
+
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 mimetypes.add_type("application/wasm", ".wasm")
@@ -70,6 +75,9 @@ class RoutedHandler(SimpleHTTPRequestHandler):
         return f
 
     def do_GET(self) -> None:
+        if urlsplit(self.path).path == SANDBOX_PATH:  # the Python sandbox page, as the backend serves it
+            self._send_sandbox()
+            return
         f = self.send_head()
         if f:
             try:
@@ -77,6 +85,17 @@ class RoutedHandler(SimpleHTTPRequestHandler):
                 self.server.served.append((urlsplit(self.path).path, os.fstat(f.fileno()).st_size))
             finally:
                 f.close()
+
+    def _send_sandbox(self) -> None:
+        body = sandbox_html().encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in sandbox_headers().items():
+            self.send_header(name, value)
+        SimpleHTTPRequestHandler.end_headers(self)  # its own Cache-Control
+        self.wfile.write(body)
+        self.server.served.append((SANDBOX_PATH, len(body)))
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", CACHE_CONTROL)

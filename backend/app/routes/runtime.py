@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from app.core.deps import SettingsDep
 from app.services.code_execution.sandbox_env import runtime_config
+from app.services.code_execution.sandbox_page import sandbox_headers, sandbox_html
 
 router = APIRouter(prefix="/api", tags=["runtime"])
 
@@ -28,3 +30,9 @@ class RuntimeConfig(BaseModel):
 @router.get("/runtime", response_model=RuntimeConfig)
 def read_runtime(settings: SettingsDep) -> RuntimeConfig:
     return RuntimeConfig(**runtime_config(settings))
+
+
+@router.get("/runtime/sandbox", response_class=HTMLResponse, include_in_schema=False)
+def read_sandbox() -> HTMLResponse:
+    """The opaque-origin document the Python worker runs in (services/code_execution/sandbox_page.py)."""
+    return HTMLResponse(sandbox_html(), headers=sandbox_headers())
