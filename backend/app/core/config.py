@@ -39,11 +39,20 @@ class Settings(BaseSettings):
     CHROMA_HOST: str | None = None
     CHROMA_PORT: int = 8000
 
+    # --- background jobs (services/jobs) -----------------------------------------
+    # SQLite: jobs run inside the API process. PostgreSQL: they are rows of a
+    # procrastinate queue in the same database, run by any worker; set
+    # RUN_JOB_WORKER=false when dedicated workers (`python -m app.worker`) run them.
+    RUN_JOB_WORKER: bool = True
+    JOB_WORKER_CONCURRENCY: int = 2
+    JOB_STALLED_AFTER: float = 30  # seconds without a worker heartbeat: its jobs are retried
+
     # --- agent / browser execution -------------------------------------------
     # Relative to DATA_DIR on the server, and to /workspace in the browser worker.
     GENERATED_OUTPUT_DIR: str = "output/generated"
     MAX_CODE_REPAIR_ATTEMPTS: int = 3
     CODE_EXECUTION_TIMEOUT: int = 15  # seconds, enforced by the page
+    MAX_CODE_EXECUTION_TIMEOUT: int = 120  # seconds: the limit when a request says "take longer"
 
     # --- models ----------------------------------------------------------------
     LLM_PROVIDER: LLMProvider = "offline"

@@ -36,6 +36,7 @@ class ChatRequest(BaseModel):
     session_id: str
     message: str = Field(min_length=1, max_length=20_000)
     material_ids: list[str] | None = None
+    material_id: str | None = Field(default=None, max_length=64)  # the file chosen with "Use this file"
 
 
 class RunStatusOut(BaseModel):
@@ -71,7 +72,8 @@ class FileTokenOut(BaseModel):
 async def chat(body: ChatRequest, user: CurrentUser, db: SessionDep, runner: RunnerDep) -> EventSourceResponse:
     """Start a turn; streams SSE events (see services/agent/events.py) until done or `execute`."""
     session_id = await runner.owned_session_id(db, user, body.session_id)
-    stream = runner.stream_start(user, session_id, body.message, body.material_ids)
+    stream = runner.stream_start(user, session_id, body.message, body.material_ids,
+                                 material_id=body.material_id)
     await db.close()  # give the connection back now: the stream can last minutes
     return EventSourceResponse(stream, ping=15)
 

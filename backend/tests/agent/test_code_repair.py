@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.agent.tools.code_repair import repair_code, repair_code_detailed
+from app.services.agent.tools.code_repair import RepairContext, repair_code, repair_code_detailed
 from app.services.llm.offline import OfflineChatModel
 from app.services.llm.scripted import ScriptedChatModel
 
@@ -75,7 +75,7 @@ async def test_wrong_column_case_is_replaced_with_the_real_column(data_dir: Path
     stderr = broken_then_fixed(code, data_dir)
     assert "KeyError" in stderr
     columns = ["Region", "Unit_Price"]
-    repair = await repair_code_detailed(code, stderr, OfflineChatModel(), columns=columns)
+    repair = await repair_code_detailed(code, stderr, OfflineChatModel(), context=RepairContext(columns=columns))
     assert repair.fixed_by == "rule" and "Unit_Price" in repair.summary
     # both wrong names are fixed at once, not one per re-run
     assert "groupby('Region')['Unit_Price']" in repair.code
@@ -87,7 +87,7 @@ async def test_missing_file_is_replaced_with_the_closest_available_path(data_dir
     stderr = broken_then_fixed(code, data_dir)
     assert "FileNotFoundError" in stderr
     available = [str(data_dir / "uploads" / "sales_2024.csv"), str(data_dir / "uploads" / "notes.txt")]
-    repair = await repair_code_detailed(code, stderr, OfflineChatModel(), available_paths=available)
+    repair = await repair_code_detailed(code, stderr, OfflineChatModel(), context=RepairContext(available_paths=available))
     assert repair.fixed_by == "rule" and available[0] in repair.code
     assert run(repair.code, data_dir).stdout.strip() == "2"
 

@@ -6,7 +6,8 @@ import ast
 
 import pytest
 
-from app.services.agent.intent import classify_intent, requested_file_type
+from app.services.agent.intent import classify_intent
+from app.services.agent.request_reading import requested_file_type
 from app.services.agent.planner import build_plan
 from app.services.agent.state import initial_state
 from app.services.agent.tools.workspace_builder import (
@@ -123,7 +124,7 @@ def test_variable_names_are_valid_identifiers(filename, expected):
     ],
 )
 def test_error_summary_is_the_line_a_person_reads_first(stderr, summary):
-    from app.services.agent.reflection import error_summary
+    from app.services.agent.error_reading import error_summary
 
     assert error_summary(stderr) == summary
 

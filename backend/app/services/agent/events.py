@@ -43,6 +43,9 @@ class StepDoneEvent(BaseModel):
     code: str = ""
     stdout: str = ""
     stderr: str = ""
+    # each repair of this step: {attempt, error_summary, fixed_by, summary, diff: [{op, line}], outcome}
+    # outcome: "fixed" | "still failing: <error line>"
+    repairs: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class CodeWrittenEvent(BaseModel):
@@ -64,8 +67,9 @@ class DiffLine(BaseModel):
 class RepairAttemptEvent(BaseModel):
     attempt: int
     max_attempts: int
-    error_summary: str
+    error_summary: str  # the error line of the run that failed
     fixed_by: Literal["rule", "model"]
+    summary: str = ""  # the change in words: "Used the real column name 'price' → 'Price'"
     diff: list[DiffLine] = Field(default_factory=list)
 
 

@@ -23,22 +23,23 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from app.core.config import Settings
 from app.core.database import Database
 from app.services.agent import nodes, reflection, responder, router
 from app.services.agent.state import AgentState
 
 
 def build_agent_graph(checkpointer: BaseCheckpointSaver | None, get_llm: Callable[..., BaseChatModel],
-                      database: Database) -> CompiledStateGraph:
+                      database: Database, settings: Settings) -> CompiledStateGraph:
     llm = get_llm()
     builder = StateGraph(AgentState)
 
     builder.add_node("classify", nodes.classify)
-    builder.add_node("plan", nodes.plan)
+    builder.add_node("plan", partial(nodes.plan, settings=settings))
     builder.add_node("tool_router", partial(router.tool_router, llm=llm))
     builder.add_node("data_profiler", nodes.data_profiler)
     builder.add_node("execute_code", nodes.execute_code)
-    builder.add_node("reflection", partial(reflection.reflect, llm=llm))
+    builder.add_node("reflection", partial(reflection.reflect, llm=llm, settings=settings))
     builder.add_node("rag_answer", partial(responder.rag_answer, database=database))
     builder.add_node("generate_response", partial(responder.generate_response, llm=llm))
 

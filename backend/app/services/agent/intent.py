@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 
+from app.services.agent.request_reading import is_edit_request, requested_file_types, wants_report_document
 from app.services.agent.state import GeneratedFileInfo, Intent
 
 FILE_GENERATION_KEYWORDS = (
-    "create csv", "generate word", "export excel", "make pdf", "write report", "create spreadsheet",
+    "create csv", "generate word", "export excel", "make pdf", "create spreadsheet",
     "generate diagram", "make chart", "draw graph", "create document", "export as", "save as file",
     # the same requests as people phrase them
     "csv", "excel", "xlsx", "spreadsheet", "word document", "word doc", "docx", ".doc", "pdf report",
     "as a pdf", "as pdf", "to pdf", "a pdf", "png", "chart", "diagram", "flowchart", "flow chart",
-    "graph of", "download", "export", "report",
+    "graph of", "download", "export",
 )
 DATA_ANALYSIS_KEYWORDS = (
     "analyze", "analyse", "analysis", "visualize", "visualise", "distribution", "correlation", "heatmap",
@@ -25,8 +26,6 @@ DATA_ANALYSIS_KEYWORDS = (
     "average", "median", "summary statistics", "profile", "describe the data", "regression",
 )
 CONTENT_GENERATION_KEYWORDS = ("flashcard", "flash card", "quiz", "podcast", "presentation", "slide deck", "slides")
-EDIT_VERBS = ("add", "append", "insert", "include", "update", "fix", "modify", "change", "replace", "rename",
-              "remove", "delete", "drop")
 GREETINGS = ("hi", "hello", "hey", "thanks", "thank you", "good morning", "good evening")
 
 # A question about a document names what it reads ("what does the PDF say") —
@@ -42,12 +41,6 @@ def _contains(text: str, keywords: tuple[str, ...]) -> bool:
     return any(re.search(rf"(?<![a-z]){re.escape(k)}(?:s|es)?(?![a-z])", text) for k in keywords)
 
 
-def is_edit_request(message: str, generated_files: list[GeneratedFileInfo]) -> bool:
-    """Spec 5.2: an edit verb while a generated file exists means edit, not regenerate."""
-    text = message.lower()
-    return bool(generated_files) and _contains(text, EDIT_VERBS) and not _contains(text, ("new", "another"))
-
-
 def classify_intent(message: str, *, has_data: bool, has_documents: bool,
                     generated_files: list[GeneratedFileInfo] | None = None) -> Intent:
     text = message.lower().strip()
@@ -55,7 +48,7 @@ def classify_intent(message: str, *, has_data: bool, has_documents: bool,
         return "FILE_GENERATION"
     if _READING_QUESTION.search(text) and has_documents and not _contains(text, DATA_ANALYSIS_KEYWORDS):
         return "QUESTION"
-    if _contains(text, FILE_GENERATION_KEYWORDS):
+    if _contains(text, FILE_GENERATION_KEYWORDS) or requested_file_types(text) or wants_report_document(text):
         return "FILE_GENERATION"
     if _contains(text, CONTENT_GENERATION_KEYWORDS):
         return "CONTENT_GENERATION"
@@ -68,23 +61,3 @@ def classify_intent(message: str, *, has_data: bool, has_documents: bool,
     if has_data:
         return "DATA_ANALYSIS"
     return "GENERAL"
-
-
-FILE_TYPES = {
-    "xlsx": ("excel", "xlsx", "spreadsheet", "workbook"),
-    "docx": ("word", "docx", "document"),
-    "pdf": ("pdf",),
-    "csv": ("csv",),
-    "html": ("html", "interactive", "plotly"),
-    "png": ("chart", "plot", "graph", "diagram", "flowchart", "flow chart", "png", "image", "histogram",
-            "heatmap", "scatter", "visuali"),
-}
-
-
-def requested_file_type(message: str) -> str | None:
-    """The kind of file a request asks for; documents win over charts ("a PDF with a chart")."""
-    text = message.lower()
-    for file_type in ("xlsx", "docx", "pdf", "csv", "html", "png"):
-        if any(k in text for k in FILE_TYPES[file_type]):
-            return file_type
-    return None

@@ -23,7 +23,7 @@ async def agent_lifespan(app: FastAPI) -> AsyncIterator[None]:
     (log.info if status.ok else log.warning)(status.message)
     get_llm = getattr(app.state, "llm_factory", None) or get_chat_model
     async with open_checkpointer(app.state.settings) as checkpointer:
-        runner = AgentRunner(build_agent_graph(checkpointer, get_llm, app.state.db), app.state.db)
+        runner = AgentRunner(build_agent_graph(checkpointer, get_llm, app.state.db, app.state.settings), app.state.db)
         app.state.agent_runner = runner
         try:
             yield

@@ -9,11 +9,16 @@ anything else:   generate_response
 
 from __future__ import annotations
 
-import re
-
-from app.services.agent.intent import is_edit_request, requested_file_type
-from app.services.agent.state import AgentState, EditAction, GeneratedFileInfo, PlanStep
-from app.services.agent.tools.data_profiler import first_dataset
+from app.services.agent.request_reading import (
+    choose_dataset,
+    edit_operation,
+    edit_target,
+    expected_outputs,
+    involves_dataset,
+    is_edit_request,
+    requested_file_type,
+)
+from app.services.agent.state import AgentState, EditAction, PlanStep
 from app.services.agent.tools.workspace_builder import build_workspace_header
 
 # The library each kind of file is written with (told to the model in the step label).
@@ -26,43 +31,31 @@ FILE_TEMPLATES: dict[str, tuple[str, str]] = {
     "html": ("📊 Building interactive chart", "plotly"),
 }
 
-_DELETE = ("delete", "remove", "drop")
-_REPLACE = ("replace", "change", "update", "rename", "fix", "modify", "set")
 
-
-def edit_op_for(message: str) -> str:
-    text = message.lower()
-    if any(re.search(rf"\b{w}\b", text) for w in _DELETE):
-        return "delete"
-    if any(re.search(rf"\b{w}\b", text) for w in _REPLACE):
-        return "replace"
-    return "append"
-
-
-def edit_target_for(message: str, generated_files: list[GeneratedFileInfo]) -> GeneratedFileInfo:
-    """The file the user means: named outright, then by kind, else the newest."""
-    text = message.lower()
-    for item in reversed(generated_files):
-        if item["filename"].lower() in text:
-            return item
-    wanted = requested_file_type(message)
-    for item in reversed(generated_files):
-        if wanted and item["filename"].lower().endswith("." + wanted):
-            return item
-    return generated_files[-1]
+def dataset_for(state: AgentState) -> tuple[str | None, str | None]:
+    """(dataset id, question): the data file this turn uses, or a question when it cannot tell."""
+    files = state.get("workspace_files", [])
+    if not involves_dataset(state["message"], files, state.get("intent"), state.get("material_id")):
+        return None, None
+    choice = choose_dataset(state["message"], files, state.get("material_id"))
+    if choice.reason == "ask":
+        return None, choice.question
+    return (choice.file["id"] if choice.file else None), None
 
 
 def _code_step(state: AgentState, *, step_id: str, tool: str, label: str, file_type: str | None,
                edit_action: EditAction | None = None) -> PlanStep:
     return PlanStep(id=step_id, tool=tool, label=label, header=build_workspace_header(state), code="",
-                    file_type=file_type, edit_action=edit_action, status="pending")
+                    file_type=file_type, expected=expected_outputs(state["message"]).as_dict(),
+                    edit_action=edit_action, status="pending")
 
 
 def build_plan(state: AgentState) -> list[PlanStep]:
+    """The steps; `state["dataset_id"]` (set by the plan node from `dataset_for`) says whether to profile."""
     intent = state["intent"]
     message = state["message"]
     generated = state.get("generated_files", [])
-    has_data = first_dataset(state) is not None
+    has_data = bool(state.get("dataset_id") or dataset_for(state)[0])
     profile = PlanStep(id="s1", tool="data_profiler", label="🔍 Profiling your dataset", status="pending")
     respond = PlanStep(id="respond", tool="generate_response", label="✍️ Writing the answer", status="pending")
 
@@ -70,16 +63,18 @@ def build_plan(state: AgentState) -> list[PlanStep]:
         return [PlanStep(id="s1", tool="rag_answer", label="🔍 Searching your materials", status="pending")]
 
     if intent == "FILE_GENERATION" and is_edit_request(message, generated):
-        target = edit_target_for(message, generated)
-        action = EditAction(op=edit_op_for(message), target=target, instruction=message)
+        target = edit_target(message, generated)
+        action = EditAction(op=edit_operation(message), target=target, instruction=message)
         label = f"✏️ Editing {target['filename']}"
         file_type = target["filename"].rsplit(".", 1)[-1].lower()
         steps = [profile] if has_data else []
-        return [*steps, _code_step(state, step_id="s2", tool="file_generator", label=label, file_type=file_type,
-                                   edit_action=action), respond]
+        edit = _code_step(state, step_id="s2", tool="file_generator", label=label, file_type=file_type,
+                          edit_action=action)
+        edit["expected"] = {}  # the edited file is saved in place (or the code says why it cannot be)
+        return [*steps, edit, respond]
 
     if intent == "FILE_GENERATION":
-        file_type = requested_file_type(message) or ("docx" if "report" in message.lower() else "png")
+        file_type = requested_file_type(message) or "png"
         label = FILE_TEMPLATES[file_type][0]
         steps = [profile] if has_data else []
         return [*steps, _code_step(state, step_id="s2", tool="file_generator", label=label, file_type=file_type),

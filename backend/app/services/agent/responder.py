@@ -16,8 +16,8 @@ from langchain_core.messages import HumanMessage
 
 from app.core.database import Database
 from app.models import ChatSession, User
+from app.services.agent.error_reading import error_summary
 from app.services.agent.events import Citation, MetaEvent, StepEvent, TokenEvent
-from app.services.agent.reflection import error_summary
 from app.services.agent.router import emit, finish_step
 from app.services.agent.state import AgentState
 from app.services.code_execution.contract import clip
@@ -53,7 +53,7 @@ def explanation_prompt(state: AgentState) -> str:
             "files": produced,
             "errors": state.get("failure"),
             "error_summary": failed[-1].get("error_summary") if failed else None,
-            "repair_attempts": len(failed[-1].get("repairs", [])) if failed else 0,
+            "repair_attempts": state.get("repair_total", 0),  # repairs applied this turn, fixed or not
             "steps": [{"label": e.get("label"), "status": e.get("status")} for e in new_files],
             "edit": (state.get("edit_history") or [None])[-1],
         },
@@ -99,8 +99,12 @@ async def generate_response(state: AgentState, *, llm: BaseChatModel) -> dict[st
         # reached straight from a failed step, not through tool_router: announce it here
         emit(StepEvent(label=plan[index]["label"], tool="generate_response", step_number=index + 1,
                        total_steps=len(plan)))
-    prompt = explanation_prompt(state) if state.get("intent") in CODE_INTENTS else general_prompt(state)
-    answer = await stream_answer(llm, prompt)
+    if state.get("clarification"):  # the planner could not tell which dataset: ask rather than guess
+        answer = state["clarification"]
+        emit(TokenEvent(text=answer))
+    else:
+        prompt = explanation_prompt(state) if state.get("intent") in CODE_INTENTS else general_prompt(state)
+        answer = await stream_answer(llm, prompt)
     emit(meta_for(state))
     return {"answer": answer, "current_step": len(plan)}
 

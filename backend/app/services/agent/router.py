@@ -51,12 +51,13 @@ def finish_step(state: AgentState, *, status: str, stdout: str = "", stderr: str
     taken = round(time.time() - step.get("started_at", time.time()), 3)
     number = state["current_step"] + 1
     emit(StepDoneEvent(tool=step["tool"], label=step["label"], status=status, step_number=number,
-                       time_taken=taken, code=step.get("code", ""), stdout=stdout, stderr=stderr))
+                       time_taken=taken, code=step.get("code", ""), stdout=stdout, stderr=stderr,
+                       repairs=list(repairs or [])))
     update: dict[str, Any] = {"plan": with_step(state, status=status), "current_step": state["current_step"] + 1}
     if step["tool"] in LOGGED_TOOLS:
         entry = StepLogEntry(tool=step["tool"], label=step["label"], status=status, time_taken=taken,
                              code=step.get("code", ""), stdout=stdout, stderr=stderr, repairs=list(repairs or []))
-        update["step_log"] = [*state.get("step_log", []), entry]
+        update["step_log"] = [entry]  # appended by the state's reducer
         update["tools_used"] = list(dict.fromkeys([*state.get("tools_used", []), step["tool"]]))
     return update
 
@@ -79,6 +80,11 @@ def code_generation_context(state: AgentState, step: PlanStep) -> dict[str, Any]
         "runtime": runtime_info(),
         "previous_vars": state.get("code_vars", {}),
         "workspace_header": step.get("header", ""),
+        # the data file this turn works on (request_reading.choose_dataset) and what the run must produce
+        "material_id": state.get("dataset_id"),
+        "dataset": next((f["var_name"] for f in state.get("workspace_files", []) if f["id"] == state.get("dataset_id")),
+                        None),
+        "expected_outputs": step.get("expected") or {},
     }
 
 

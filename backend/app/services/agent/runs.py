@@ -76,7 +76,7 @@ class AgentRunner:
     # --- starting and resuming ------------------------------------------------
 
     async def _record_start(self, run_id: str, user_id: str, session_id: str, message: str,
-                            material_ids: list[str] | None) -> AgentState:
+                            material_ids: list[str] | None, material_id: str | None = None) -> AgentState:
         """Save the user's message and the run row; build the run's first state."""
         async with self.db.sessionmaker() as db:
             chat = await db.get(ChatSession, session_id)
@@ -95,6 +95,7 @@ class AgentRunner:
                 run_id=run_id, user_id=user_id, session_id=chat.id, notebook_id=chat.notebook_id, message=message,
                 workspace_files=workspace, material_paths=paths, generated_files=[_file_info(r) for r in earlier],
                 material_ids=list(material_ids or []), started_at=time.time(),
+                material_id=material_id if any(f["id"] == material_id for f in workspace) else None,
             )
 
     async def claim_execution(self, db: AsyncSession, user: User, run_id: str, exec_id: str) -> AgentRun:
@@ -135,13 +136,14 @@ class AgentRunner:
         return chat.id
 
     def stream_start(self, user: User, session_id: str, message: str,
-                     material_ids: list[str] | None) -> AsyncIterator[dict[str, Any]]:
+                     material_ids: list[str] | None, *, material_id: str | None = None
+                     ) -> AsyncIterator[dict[str, Any]]:
         """A new turn. The `run` event goes out at once; recording the turn and
         running the graph happen in the run's own task."""
         run_id, user_id = new_id(), user.id
 
         async def first_input() -> AgentState:
-            return await self._record_start(run_id, user_id, session_id, message, material_ids)
+            return await self._record_start(run_id, user_id, session_id, message, material_ids, material_id)
 
         return self._stream(run_id, first_input, first=RunEvent(run_id=run_id, session_id=session_id))
 

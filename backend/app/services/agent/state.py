@@ -1,13 +1,16 @@
 """The agent's state: one LangGraph thread per run, checkpointed after every node.
 
-Nodes return only the keys they change (LangGraph merges them). Lists are
-replaced, not appended, so a node that runs twice (the interrupted node re-runs
-from its first line on resume) never duplicates an entry.
+Nodes return only the keys they change (LangGraph merges them). The logs and
+file lists have reducers: a node returns only its new entries (`step_log`,
+`edit_history` are appended; `generated_files`, `turn_files` are merged by file
+name, so an edited file replaces its earlier entry). An interrupted node's
+writes are discarded, so its re-run on resume adds each entry once.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+import operator
+from typing import Annotated, Any, Literal, TypedDict
 
 Intent = Literal["DATA_ANALYSIS", "FILE_GENERATION", "CONTENT_GENERATION", "QUESTION", "GENERAL"]
 ToolName = Literal["data_profiler", "code_executor", "file_generator", "rag_answer", "generate_response"]
@@ -38,6 +41,13 @@ class GeneratedFileInfo(TypedDict):
     file_id: str | None
 
 
+def merge_files(existing: list[GeneratedFileInfo] | None, new: list[GeneratedFileInfo] | None
+                ) -> list[GeneratedFileInfo]:
+    """Reducer: new entries replace earlier ones of the same file name."""
+    names = {f["filename"] for f in new or []}
+    return [f for f in existing or [] if f["filename"] not in names] + list(new or [])
+
+
 class EditAction(TypedDict):
     op: Literal["append", "replace", "delete"]
     target: GeneratedFileInfo
@@ -50,7 +60,8 @@ class PlanStep(TypedDict, total=False):
     label: str
     header: str  # workspace header prepended to generated code
     code: str  # the body the model wrote (repaired in place)
-    file_type: str | None
+    file_type: str | None  # the main kind (documents win over charts)
+    expected: dict[str, Any]  # request_reading.ExpectedOutputs.as_dict(): what the run must produce
     edit_action: EditAction | None
     status: Literal["pending", "running", "success", "error"]
     started_at: float
@@ -75,6 +86,7 @@ class AgentState(TypedDict, total=False):
     notebook_id: str
     message: str
     material_ids: list[str]
+    material_id: str | None  # the material chosen in the UI ("use this file")
     started_at: float
     # decisions
     intent: Intent
@@ -82,21 +94,28 @@ class AgentState(TypedDict, total=False):
     current_step: int
     exec_counter: int  # makes exec ids deterministic: "<run>-<n>"
     pending_exec_id: str | None
+    dataset_id: str | None  # the data file this turn works on (request_reading.choose_dataset)
+    clarification: str | None  # a question back to the person instead of a guess
+    timeout_s: int  # per-run limit in the browser ("take longer" raises it)
     # spec 2.1
     workspace_files: list[WorkspaceFile]
     material_paths: dict[str, str]  # material id -> server storage path (never shown to the model)
-    generated_files: list[GeneratedFileInfo]
+    generated_files: Annotated[list[GeneratedFileInfo], merge_files]
     last_stdout: str
     last_stderr: str
     last_ok: bool
     analysis_context: dict[str, Any]
-    edit_history: list[dict[str, Any]]
-    step_log: list[StepLogEntry]
+    edit_history: Annotated[list[dict[str, Any]], operator.add]
+    step_log: Annotated[list[StepLogEntry], operator.add]
     repair_attempts: int
     code_vars: dict[str, str]
     # results
-    turn_files: list[GeneratedFileInfo]  # files created or edited in this turn (saved on the message)
-    repairs: list[dict[str, Any]]  # repairs of the current step
+    last_timed_out: bool
+    last_stopped: bool
+    last_header_lines: int  # lines before the model's code in the last run (traceback mapping)
+    turn_files: Annotated[list[GeneratedFileInfo], merge_files]  # files created or edited in this turn (saved on the message)
+    repairs: list[dict[str, Any]]  # repairs of the current step (replaced: reset after each step)
+    repair_total: int  # repairs applied in this turn (told to the explanation step)
     tools_used: list[str]
     answer: str
     citations: list[dict[str, Any]]
@@ -115,6 +134,7 @@ def initial_state(
     generated_files: list[GeneratedFileInfo],
     material_ids: list[str],
     started_at: float,
+    material_id: str | None = None,
 ) -> AgentState:
     return AgentState(
         run_id=run_id,
@@ -123,17 +143,24 @@ def initial_state(
         notebook_id=notebook_id,
         message=message,
         material_ids=material_ids,
+        material_id=material_id,
         started_at=started_at,
         plan=[],
         current_step=0,
         exec_counter=0,
         pending_exec_id=None,
+        dataset_id=None,
+        clarification=None,
+        timeout_s=0,
         workspace_files=workspace_files,
         material_paths=material_paths,
         generated_files=generated_files,
         last_stdout="",
         last_stderr="",
         last_ok=True,
+        last_timed_out=False,
+        last_stopped=False,
+        last_header_lines=0,
         analysis_context={},
         edit_history=[],
         step_log=[],
@@ -141,6 +168,7 @@ def initial_state(
         code_vars={},
         turn_files=[],
         repairs=[],
+        repair_total=0,
         tools_used=[],
         answer="",
         citations=[],

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.services.agent.error_reading import last_error_line
 from app.services.llm.prompts import extract_code
 
 # name -> import line that defines it
@@ -97,15 +98,6 @@ SAFE_KWARGS_TO_DROP = ("numeric_only", "include_groups", "dtype_backend", "usedf
 class RuleFix:
     code: str
     summary: str
-
-
-def last_error_line(stderr: str) -> str:
-    """The exception line of a traceback ('KeyError: ...'), else the last non-empty line."""
-    lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
-    for line in reversed(lines):
-        if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b", line):
-            return line
-    return lines[-1] if lines else ""
 
 
 def parses(code: str) -> bool:
@@ -345,7 +337,8 @@ def clean_up(code: str) -> tuple[str, list[str]]:
 
 
 def apply_repair_rules(code: str, stderr: str, *, columns: list[str] | None = None,
-                       available_paths: list[str] | None = None) -> RuleFix | None:
+                       available_paths: list[str] | None = None, timed_out: bool = False,
+                       expected: dict | None = None, variables: dict[str, str] | None = None) -> RuleFix | None:
     """The deterministic fix for `stderr`, with clean-ups applied; None when no rule addresses the error."""
     error_text = stderr or ""
     error = last_error_line(error_text)

@@ -10,11 +10,12 @@ unchanged with `changed=False`.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.services.agent.error_reading import last_error_line
 from app.services.llm.prompts import extract_code, render_prompt
-from app.services.llm.repair_rules import apply_repair_rules, clean_up, last_error_line, parses
+from app.services.llm.repair_rules import apply_repair_rules, clean_up, parses
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +28,46 @@ class CodeRepair:
     changed: bool
 
 
+@dataclass(frozen=True)
+class RepairContext:
+    """What is known about the failed run besides its code and stderr."""
+
+    columns: list[str] | None = None  # the dataset's real columns
+    dtypes: dict[str, str] | None = None
+    available_paths: list[str] | None = None  # the real mounts
+    available_libraries: str = ""
+    stdout_tail: str = ""
+    timed_out: bool = False
+    timeout_s: int = 0
+    expected: dict[str, Any] = field(default_factory=dict)  # request_reading.ExpectedOutputs.as_dict()
+    variables: dict[str, str] = field(default_factory=dict)  # name -> type after the run
+
+    def for_model(self, broken_code: str, stderr: str) -> dict[str, Any]:
+        return {
+            "broken_code": broken_code,
+            "stderr": stderr,
+            "stdout_tail": self.stdout_tail,
+            "timed_out": self.timed_out,
+            "timeout_reason": (f"The run was stopped after {self.timeout_s} s (the time limit): make it faster, "
+                               "e.g. vectorise loops, sample large data, cut iterations." if self.timed_out else ""),
+            "columns": self.columns or [],
+            "dtypes": self.dtypes or {},
+            "available_paths": self.available_paths or [],
+            "expected_outputs": self.expected,
+            "variables": self.variables,
+        }
+
+
 async def repair_code(broken_code: str, stderr: str, llm: Any) -> str:
     """The fixed code (or `broken_code` unchanged when no fix was found)."""
     return (await repair_code_detailed(broken_code, stderr, llm)).code
 
 
-async def repair_code_detailed(
-    broken_code: str,
-    stderr: str,
-    llm: Any,
-    *,
-    columns: list[str] | None = None,
-    available_paths: list[str] | None = None,
-    available_libraries: str = "",
-) -> CodeRepair:
-    fix = apply_repair_rules(broken_code, stderr, columns=columns, available_paths=available_paths)
+async def repair_code_detailed(broken_code: str, stderr: str, llm: Any, *,
+                               context: RepairContext | None = None) -> CodeRepair:
+    context = context or RepairContext()
+    fix = apply_repair_rules(broken_code, stderr, columns=context.columns, available_paths=context.available_paths,
+                             timed_out=context.timed_out, expected=context.expected, variables=context.variables)
     if fix is not None and fix.code != broken_code:
         return CodeRepair(code=fix.code, fixed_by="rule", summary=fix.summary, changed=True)
 
@@ -50,13 +76,9 @@ async def repair_code_detailed(
         "code_repair_prompt",
         broken_code=broken_code,
         stderr=stderr,
-        available_libraries=available_libraries or "(see the code's imports)",
-        context={
-            "broken_code": broken_code,
-            "stderr": stderr,
-            "columns": columns or [],
-            "available_paths": available_paths or [],
-        },
+        stdout_tail=context.stdout_tail or "(nothing)",
+        available_libraries=context.available_libraries or "(see the code's imports)",
+        context=context.for_model(broken_code, stderr),
     )
     try:
         answer = await _ask_at_temperature_zero(llm, prompt)

@@ -104,16 +104,19 @@ def profile_file(path: Path, ext: str) -> dict[str, Any]:
     return profile
 
 
-def first_dataset(state: AgentState) -> dict[str, Any] | None:
-    return next((f for f in state.get("workspace_files", []) if f["type"] == "data"), None)
+def chosen_dataset(state: AgentState) -> dict[str, Any] | None:
+    """The data file the planner chose for this turn (`dataset_id`), else the first one."""
+    data = [f for f in state.get("workspace_files", []) if f["type"] == "data"]
+    wanted = state.get("dataset_id")
+    return next((f for f in data if f["id"] == wanted), None) if wanted else next(iter(data), None)
 
 
 async def profile_dataset(state: AgentState) -> dict[str, Any]:
-    """Spec 3.2: profile the first CSV/XLSX of the workspace into `analysis_context`.
+    """Spec 3.2: profile the turn's dataset (CSV/XLSX) into `analysis_context`.
 
     Returns the state update (LangGraph style: only the changed keys).
     """
-    item = first_dataset(state)
+    item = chosen_dataset(state)
     if item is None:
         return {"analysis_context": {}}
     server_path = Path(state.get("material_paths", {})[item["id"]])

@@ -31,6 +31,8 @@ class ToolResult:
     duration_ms: int
     files: list[GeneratedFileInfo] = field(default_factory=list)
     vars: dict[str, str] = field(default_factory=dict)
+    timed_out: bool = False
+    stopped: bool = False
 
 
 def download_url_for(user_id: str, session_id: str, filename: str) -> str:
@@ -78,4 +80,4 @@ async def generate_file(state: AgentState, step: PlanStep, stream_cb: Callable[[
         stream_cb(FileReadyEvent(filename=item["filename"], download_url=item["download_url"], size=item["size"],
                                  type=item["type"], file_id=item["file_id"]))
     return ToolResult(ok=result.ok, stdout=result.stdout, stderr=result.stderr, duration_ms=result.duration_ms,
-                      files=files, vars=result.vars)
+                      files=files, vars=result.vars, timed_out=result.timed_out, stopped=result.stopped)
