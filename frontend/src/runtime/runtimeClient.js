@@ -58,8 +58,8 @@ function listNames(names) {
  */
 export function timeoutMessage(seconds, { lostVars = [], imported = [], what = 'execution' } = {}) {
   const lost = lostVars.length
-    ? `these variables from earlier runs are gone and must be re-created: ${listNames(lostVars)}.`
-    : 'no variables from earlier runs were lost.';
+    ? `These variables from earlier runs are gone and must be re-created: ${listNames(lostVars)}.`
+    : 'No variables from earlier runs were lost.';
   const warm = imported.length ? ` It comes back with the same imports (${listNames(imported)});` : '';
   return (
     `TimeoutError: ${what} exceeded ${seconds} s and was stopped\n` +
