@@ -93,6 +93,22 @@ async def post_execution_result(run_id: str, exec_id: str, result: ExecutionResu
     return EventSourceResponse(stream, ping=15)
 
 
+class StopOut(BaseModel):
+    run_id: str
+    status: str
+
+
+@router.post("/runs/{run_id}/stop", response_model=StopOut)
+async def stop_run(run_id: str, user: CurrentUser, db: SessionDep, runner: RunnerDep) -> StopOut:
+    """Stop button while no code runs in the browser (the server is mid-turn or
+    waits for a result): the run ends as 'stopped' with a short answer. Idempotent."""
+    try:
+        status_now = await runner.stop(db, user, run_id)
+    except RunNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
+    return StopOut(run_id=run_id, status=status_now)
+
+
 @router.get("/runs/{run_id}", response_model=RunStatusOut)
 async def get_run(run_id: str, user: CurrentUser, db: SessionDep) -> RunStatusOut:
     """A reloaded page asks what a run is doing and what it waits for."""

@@ -37,7 +37,7 @@ class StepEvent(BaseModel):
 class StepDoneEvent(BaseModel):
     tool: str
     label: str
-    status: Literal["success", "error"]
+    status: Literal["success", "error", "stopped"]
     step_number: int
     time_taken: float  # seconds
     code: str = ""
@@ -109,7 +109,7 @@ class MetaEvent(BaseModel):
 class DoneEvent(BaseModel):
     run_id: str | None = None
     message_id: str | None = None
-    status: Literal["completed", "failed"] = "completed"
+    status: Literal["completed", "failed", "stopped"] = "completed"  # stopped: the person pressed Stop
 
 
 class ErrorEvent(BaseModel):

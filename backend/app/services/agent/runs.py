@@ -24,7 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.database import Database
 from app.core.deps import get_owned_or_404
 from app.models import AgentRun, ChatSession, GeneratedFile, Material, Message, User, new_id
-from app.services.agent.events import DoneEvent, ErrorEvent, RunEvent, to_sse
+from app.services.agent.events import (
+    DoneEvent,
+    ErrorEvent,
+    MetaEvent,
+    RunEvent,
+    StepDoneEvent,
+    TokenEvent,
+    to_sse,
+)
 from app.services.agent.state import AgentState, GeneratedFileInfo, initial_state
 from app.services.agent.tools.file_generator import download_url_for
 from app.services.agent.tools.workspace_builder import workspace_file_for
@@ -71,6 +79,7 @@ class AgentRunner:
         self.graph = graph
         self.db = db
         self._tasks: set[asyncio.Task] = set()
+        self._drives: dict[str, asyncio.Task] = {}  # run id -> the task driving its graph now
         self._session_owners: dict[str, str] = {}
 
     # --- starting and resuming ------------------------------------------------
@@ -148,6 +157,8 @@ class AgentRunner:
         return self._stream(run_id, first_input, first=RunEvent(run_id=run_id, session_id=session_id))
 
     def stream_resume(self, run: AgentRun, result: ExecutionResult) -> AsyncIterator[dict[str, Any]]:
+        if result.stopped:
+            return self._stream_stopped(run.id, result)
         resume = Command(resume=result.model_dump())
 
         async def resume_input() -> Command:
@@ -161,7 +172,9 @@ class AgentRunner:
             queue.put_nowait(first)
         task = asyncio.create_task(self._drive(run_id, make_input, queue))
         self._tasks.add(task)
+        self._drives[run_id] = task
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda t: self._drives.pop(run_id, None) if self._drives.get(run_id) is t else None)
         while True:
             item = await queue.get()
             if item is _END:
@@ -193,6 +206,9 @@ class AgentRunner:
             final = (await self.graph.aget_state(config)).values
             message_id = await self._complete(run_id, final)
             queue.put_nowait(DoneEvent(run_id=run_id, message_id=message_id, status="completed"))
+        except asyncio.CancelledError:  # POST /runs/{id}/stop while the server was working on the turn
+            message_id = await self._record_stopped(run_id, None, queue)
+            queue.put_nowait(DoneEvent(run_id=run_id, message_id=message_id, status="stopped"))
         except Exception as exc:  # a model that is down, a bug: the person gets a clear error, not a hang
             log.exception("agent run %s failed", run_id)
             text = _error_text(exc)
@@ -201,6 +217,93 @@ class AgentRunner:
             queue.put_nowait(DoneEvent(run_id=run_id, message_id=message_id, status="failed"))
         finally:
             queue.put_nowait(_END)
+
+    # --- stopping -------------------------------------------------------------------
+
+    async def _stream_stopped(self, run_id: str, result: ExecutionResult):
+        """The browser stopped the code (Stop): the turn ends here, without repair.
+        The graph is not resumed: its thread stays at the interrupt, a consistent
+        checkpoint no later post can resume (the exec id is consumed)."""
+        queue: asyncio.Queue = asyncio.Queue()
+        message_id = await self._record_stopped(run_id, result, queue)
+        queue.put_nowait(DoneEvent(run_id=run_id, message_id=message_id, status="stopped"))
+        while not queue.empty():
+            yield to_sse(queue.get_nowait())
+
+    async def stop(self, db: AsyncSession, user: User, run_id: str) -> str:
+        """POST /runs/{id}/stop: end the user's run wherever it is; returns its status.
+        Waiting for the browser: marked stopped at once. Mid-turn on the server:
+        its task is cancelled (LangGraph keeps the last finished step's checkpoint)
+        and records the stop. Already over: nothing to do."""
+        run = await db.get(AgentRun, run_id)
+        if run is None or run.user_id != user.id:
+            raise RunNotFound("Run not found")
+        task = self._drives.get(run_id)
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait([task], timeout=30)
+        else:
+            claimed = await db.execute(
+                update(AgentRun).where(AgentRun.id == run_id, AgentRun.status.in_(("awaiting_execution", "running")))
+                .values(status="running", pending_exec_id=None, pending_execute=None)
+                .execution_options(synchronize_session=False))
+            await db.commit()
+            if claimed.rowcount == 1:
+                await self._record_stopped(run_id, None, None)
+        await db.refresh(run)
+        return run.status
+
+    async def _record_stopped(self, run_id: str, result: ExecutionResult | None,
+                              queue: asyncio.Queue | None) -> str | None:
+        """The stopped step and a short explanation, saved as the turn's answer."""
+        try:
+            state = (await self.graph.aget_state(_config(run_id))).values or {}
+        except Exception:
+            log.exception("could not read the state of stopped run %s", run_id)
+            state = {}
+        plan = state.get("plan") or []
+        index = state.get("current_step", 0) or 0
+        step = plan[index] if 0 <= index < len(plan) else None
+        step_log = list(state.get("step_log", []))
+        if step is not None and result is not None:
+            entry = {"tool": step.get("tool", ""), "label": step.get("label", ""), "status": "stopped",
+                     "time_taken": round(result.duration_ms / 1000, 3), "code": step.get("code", ""),
+                     "stdout": result.stdout, "stderr": result.stderr}
+            step_log.append(entry)
+            if queue is not None:
+                queue.put_nowait(StepDoneEvent(tool=entry["tool"], label=entry["label"], status="stopped",
+                                               step_number=index + 1, time_taken=entry["time_taken"],
+                                               code=entry["code"], stdout=result.stdout, stderr=result.stderr))
+        if result is not None:
+            seconds = result.duration_ms / 1000
+            text = (f"Stopped. The code was stopped after {seconds:.1f} s, as you asked, so this step did not "
+                    "finish and nothing after it ran. Send a new message to carry on.")
+        else:
+            text = "Stopped, as you asked, before this answer was finished. Send a new message to carry on."
+        if queue is not None:
+            queue.put_nowait(TokenEvent(text=text))
+            queue.put_nowait(MetaEvent(run_id=run_id, intent=str(state.get("intent") or "stopped"),
+                                       tools_used=list(state.get("tools_used", []))))
+        metadata = {"run_id": run_id, "intent": state.get("intent"), "tools_used": state.get("tools_used", []),
+                    "status": "stopped", "failure": None,
+                    "total_time": round(time.time() - state.get("started_at", time.time()), 3)}
+        try:
+            async with self.db.sessionmaker() as db:
+                run = await db.get(AgentRun, run_id)
+                if run is None:
+                    return None
+                message = Message(session_id=run.session_id, role="assistant", content=text,
+                                  agent_metadata=metadata, step_log=step_log,
+                                  generated_files=state.get("turn_files", []))
+                db.add(message)
+                await db.flush()
+                run.status, run.message_id = "stopped", message.id
+                run.pending_exec_id, run.pending_execute = None, None
+                await db.commit()
+                return message.id
+        except Exception:
+            log.exception("could not record the stop of run %s", run_id)
+            return None
 
     # --- recording ----------------------------------------------------------------
 
