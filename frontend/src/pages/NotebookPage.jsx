@@ -27,7 +27,7 @@ export default function NotebookPage() {
   const [tab, setTab] = useState('chat')
 
   const sessionId = params.get('session') ?? sessions?.[0]?.id ?? null
-  const runtime = usePyodideWorker(sessionId)
+  const runtime = usePyodideWorker(sessionId, notebookId) // one warm Python per notebook
 
   const selectSession = useCallback((id) => setParams(id ? { session: id } : {}, { replace: true }), [setParams])
 

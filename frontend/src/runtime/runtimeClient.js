@@ -301,6 +301,7 @@ export class PyodideRuntime {
     const pending = this._pending.get(id);
     if (!pending) return false;
     this._pending.delete(id);
+    importsOf(pending.code).forEach((m) => this._imported.add(m)); // the retry will want them too
     const lostVars = Object.keys(this._vars);
     const imported = [...this._imported].sort();
     this._discardWorker();

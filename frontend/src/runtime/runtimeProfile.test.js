@@ -22,6 +22,12 @@ describe('PyodideRuntime profiles', () => {
     expect(rt.indexURL).toBe('/pyodide/modern/');
   });
 
+  it('isolates the classic profile by default, not the modern one', () => {
+    expect(new PyodideRuntime().isolated).toBe(true);
+    expect(new PyodideRuntime({ isolated: false }).isolated).toBe(false);
+    expect(new PyodideRuntime({ profile: 'modern' }).isolated).toBe(false);
+  });
+
   it('rejects an unknown profile', () => {
     expect(() => new PyodideRuntime({ profile: 'nightly' })).toThrow(/unknown runtime profile/);
   });
@@ -35,7 +41,7 @@ describe('PyodideRuntime profiles', () => {
     });
     try {
       new PyodideRuntime({ profile: 'modern', workerUrl: '/w.mjs' }).start();
-      new PyodideRuntime({ workerUrl: '/w.js' }).start();
+      new PyodideRuntime({ workerUrl: '/w.js', isolated: false }).start();
     } finally {
       vi.unstubAllGlobals();
     }

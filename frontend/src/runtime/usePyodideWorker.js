@@ -1,13 +1,17 @@
-// React hook over PyodideRuntime: one runtime (one worker, one Python
-// namespace) per chat session, started when the first component using the
-// session mounts. Runtimes outlive the component so switching away and back
-// keeps the session's variables; only the most recently used
-// MAX_LIVE_RUNTIMES stay alive (each worker holds a few hundred MB).
+// React hook over PyodideRuntime: one warm runtime (one sandboxed worker) per
+// notebook, shared by the notebook's chats, started when the first component
+// using it mounts. A new chat therefore gets a Python that is already up (no
+// cold start); switching to another chat of the notebook clears the globals
+// (reset) so chats do not see each other's variables, while the imports stay
+// loaded. Without a notebook id the runtime is per chat session. Runtimes
+// outlive the component; only the most recently used MAX_LIVE_RUNTIMES stay
+// alive (each worker holds a few hundred MB).
 // The runtime profile (classic or modern worker) comes from GET /api/runtime,
 // asked once per page load.
 //
-//   const { status, progress, ready, run, reset } = usePyodideWorker(sessionId);
+//   const { status, progress, label, ready, run, reset, stop } = usePyodideWorker(sessionId, notebookId);
 //   const result = await run(executeRequest, { fetchMount });   // see runtimeClient.js
+//   stop();   // Stop button: ends the running code; its run resolves with {stopped: true}
 
 import { useCallback, useEffect, useState } from 'react';
 
@@ -15,7 +19,7 @@ import { getRuntimeConfig } from '../api/runtime.js';
 import { PROFILES, PyodideRuntime } from './runtimeClient.js';
 
 const MAX_LIVE_RUNTIMES = 2;
-const runtimes = new Map(); // sessionId -> PyodideRuntime, in least-recently-used order
+const runtimes = new Map(); // notebookId (or sessionId) -> PyodideRuntime, least recently used first
 
 export const CLASSIC_CONFIG = { profile: 'classic', index_url: '/pyodide/' };
 let configPromise = null;
@@ -46,14 +50,24 @@ export function clearRuntimeConfig() {
   configPromise = null;
 }
 
-export function getRuntime(sessionId, config = CLASSIC_CONFIG) {
-  let runtime = runtimes.get(sessionId);
+/**
+ * The runtime for `key` (a notebook id, or a session id), created if needed.
+ * `sessionId`: the chat about to use it; a different chat than the last one
+ * clears the Python globals first.
+ */
+export function getRuntime(key, config = CLASSIC_CONFIG, sessionId = key) {
+  let runtime = runtimes.get(key);
   if (runtime) {
-    runtimes.delete(sessionId);
+    runtimes.delete(key);
   } else {
     runtime = new PyodideRuntime({ profile: config.profile, indexURL: config.index_url || undefined });
+    runtime.sessionId = sessionId;
   }
-  runtimes.set(sessionId, runtime);
+  if (runtime.sessionId !== sessionId) {
+    runtime.sessionId = sessionId;
+    runtime.reset(); // queued: runs after anything already running, before the new chat's code
+  }
+  runtimes.set(key, runtime);
   while (runtimes.size > MAX_LIVE_RUNTIMES) {
     const [oldest, old] = runtimes.entries().next().value;
     old.terminate();
@@ -62,29 +76,42 @@ export function getRuntime(sessionId, config = CLASSIC_CONFIG) {
   return runtime;
 }
 
-/** Stop a session's worker (e.g. when the session is deleted). */
+/**
+ * A chat session is deleted: a runtime of its own is stopped; a notebook's
+ * shared runtime stays warm for the other chats (its globals are cleared if
+ * they were that session's).
+ */
 export function disposeRuntime(sessionId) {
-  const runtime = runtimes.get(sessionId);
-  if (runtime) {
-    runtime.terminate();
+  const own = runtimes.get(sessionId);
+  if (own) {
+    own.terminate();
     runtimes.delete(sessionId);
+    return;
+  }
+  for (const runtime of runtimes.values()) {
+    if (runtime.sessionId === sessionId) {
+      runtime.sessionId = null;
+      runtime.reset();
+    }
   }
 }
 
-async function sessionRuntime(sessionId) {
-  return getRuntime(sessionId, await loadRuntimeConfig());
+async function sessionRuntime(sessionId, notebookId) {
+  return getRuntime(notebookId || sessionId, await loadRuntimeConfig(), sessionId);
 }
 
-export function usePyodideWorker(sessionId) {
-  const [state, setState] = useState({ status: 'idle', progress: 0 });
+export function usePyodideWorker(sessionId, notebookId = null) {
+  const [state, setState] = useState({ status: 'idle', progress: 0, label: '' });
+  const [current, setCurrent] = useState(null);
 
   useEffect(() => {
     if (!sessionId) return undefined;
     let cancelled = false;
     let unsubscribe = () => {};
-    sessionRuntime(sessionId).then((runtime) => {
+    sessionRuntime(sessionId, notebookId).then((runtime) => {
       if (cancelled) return;
-      setState({ status: runtime.status, progress: runtime.progress });
+      setCurrent(runtime);
+      setState({ status: runtime.status, progress: runtime.progress, label: runtime.label });
       unsubscribe = runtime.subscribe(setState);
       // pre-warm: Python + numpy/pandas/matplotlib load in the background; a failure
       // shows as status 'error' and the next run() tries again
@@ -94,20 +121,29 @@ export function usePyodideWorker(sessionId) {
       cancelled = true;
       unsubscribe();
     };
-  }, [sessionId]);
+  }, [sessionId, notebookId]);
 
   const run = useCallback(
-    async (executeRequest, opts) => (await sessionRuntime(sessionId)).run(executeRequest, opts),
-    [sessionId],
+    async (executeRequest, opts) => (await sessionRuntime(sessionId, notebookId)).run(executeRequest, opts),
+    [sessionId, notebookId],
   );
-  const reset = useCallback(async () => (await sessionRuntime(sessionId)).reset(), [sessionId]);
+  const reset = useCallback(
+    async () => (await sessionRuntime(sessionId, notebookId)).reset(),
+    [sessionId, notebookId],
+  );
+  // true when running code was stopped; false when none was running (the
+  // caller then stops the server's turn: POST /api/agent/runs/{id}/stop)
+  const stop = useCallback(() => (current ? current.stop() : false), [current]);
 
   return {
     status: state.status,
     progress: state.progress,
+    label: state.label,
     ready: state.status === 'ready',
+    running: Boolean(current && current.running),
     run,
     reset,
+    stop,
   };
 }
 
