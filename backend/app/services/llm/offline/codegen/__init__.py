@@ -2,9 +2,16 @@
 
 `generate_code(context)` takes the `code_generation` prompt context (request,
 intent, file_type, workspace_files, analysis_context, generated_files,
-edit_action, runtime, previous_vars) and returns code to run after the
-workspace header (which imports pandas/numpy/matplotlib/os/json/csv and
-defines OUTPUT_DIR and one `<var>_path` / `<var>_text_path` per file).
+edit_action, material_id, ...) and returns code to run after the workspace
+header (which imports pandas/numpy/matplotlib/os/json/csv and defines
+OUTPUT_DIR and one `<var>_path` / `<var>_text_path` per file).
+
+Each request maps to one capability the offline model really has (see
+`capabilities.py`): pasted code, an edit, a diagram, the population table,
+cleaning, "which column correlates most with Y", a summary, a chart, an
+analysis or a plain export. Anything else gets a program that prints the
+honest "can't do that offline" answer; a column the data lacks is said, with
+the real ones, instead of being swapped for another.
 """
 
 from __future__ import annotations
@@ -12,26 +19,33 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.services.llm.offline.codegen.charts import analysis_code, chart_code
+from app.services.llm.offline.codegen import capabilities as cap
+from app.services.llm.offline.codegen.charts import BLUE, analysis_code, chart_code
+from app.services.llm.offline.codegen.cleaning import clean_code
+from app.services.llm.offline.codegen.correlation import correlation_code
+from app.services.llm.offline.codegen.dataset import (
+    Dataset,
+    mentioned_columns,
+    pick_dataset,
+    unknown_column_words,
+)
 from app.services.llm.offline.codegen.diagrams import diagram_code
-from app.services.llm.offline.codegen.edits import edit_code
+from app.services.llm.offline.codegen.edits import docx_chart_code, edit_code
 from app.services.llm.offline.codegen.exports import export_code
 from app.services.llm.offline.codegen.request import (
-    Dataset,
     chart_kind,
     is_diagram_request,
     is_population_request,
-    pick_dataset,
-    requested_file_type,
+    requested_file_types,
     slug,
-    title_from_request,
     top_n,
-    wants_analysis,
 )
 from app.services.llm.offline.codegen.snippets import (
     CELL_TEXT,
     COLUMN_LISTS,
+    EMBEDDED_CHARTS,
     PREAMBLE,
+    READ_DATA,
     RUNTIME_MATCHERS,
     block,
 )
@@ -39,71 +53,179 @@ from app.services.llm.offline.reference_data import POPULATION_2023, POPULATION_
 
 EXPORT_KINDS = ("csv", "xlsx", "docx", "pdf", "html")
 WARNINGS_OFF = 'import warnings\nwarnings.filterwarnings("ignore")\n'
+CHART_WORDS = re.compile(r"\b(chart|plot|graph|figure|histogram|visuali[sz]ation|heatmap)\b", re.I)
 
 __all__ = ["generate_code"]
 
 
 def generate_code(context: dict[str, Any]) -> str:
     request = str(context.get("request") or "").strip()
+    files = list(context.get("workspace_files") or [])
+    profile = context.get("analysis_context") or {}
+    profile = profile if isinstance(profile, dict) else {}
+    pasted = cap.pasted_code(request)
+    if pasted:
+        return pasted_program(request, pasted, files, profile, context.get("material_id"))
     edit_action = context.get("edit_action")
     if isinstance(edit_action, dict) and edit_action.get("target"):
-        return _join("# Edit a file generated earlier and save it in place.", WARNINGS_OFF,
-                     edit_code(edit_action, request))
+        return edit_program(request, edit_action, files, profile, context.get("material_id"))
     if is_diagram_request(request):
         return _join("# Draw the described steps as a diagram (networkx layout, matplotlib drawing).",
                      WARNINGS_OFF, diagram_code(request))
-    file_type = requested_file_type(request, context.get("file_type"))
+    lacks = cap.out_of_scope(request)
+    if lacks:
+        return limit_program(lacks)
+    kinds = requested_file_types(request, context.get("file_type"),
+                                 tuple(str(f.get("filename") or "") for f in files))
     if is_population_request(request):
-        return population_code(request, file_type)
-    profile = context.get("analysis_context") or {}
-    ds = pick_dataset(request, context.get("workspace_files") or [], profile if isinstance(profile, dict) else {})
+        return population_code(request, kinds)
+    ds, candidates = pick_dataset(request, files, profile, context.get("material_id"), context.get("dataset"))
+    if ds is None and candidates:
+        names = ", ".join(candidates)
+        return _join("# Several datasets and none named: ask which one.", block(f'''
+            print({f"{cap.ASK_DATASET_MARKER} this notebook has {names}. Name the file in your message "
+                   "(or choose it with “Use this file”) and ask again."!r})
+        '''))
     if ds is None:
-        return no_dataset_code(request, file_type, context.get("workspace_files") or [],
-                               str(context.get("intent") or ""))
-    return dataset_code(request, file_type, ds)
+        return no_dataset_code(request, kinds, files)
+    return dataset_code(request, kinds, ds)
 
 
 def _join(*parts: str) -> str:
     return "\n".join(block(p) for p in parts if p and p.strip())
 
 
-def dataset_code(request: str, file_type: str | None, ds: Dataset) -> str:
+def limit_program(lacks: str | None) -> str:
+    line = f"{cap.LIMIT_MARKER} {lacks or cap.NO_CAPABILITY}"
+    return _join("# This request needs a capability the offline model does not have.", f"print({line!r})")
+
+
+def _loader(ds: Dataset) -> str:
+    return ds.load_code() + "\n" + COLUMN_LISTS + ("" if ds.known else RUNTIME_MATCHERS)
+
+
+def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
+    exports = [k for k in kinds if k in EXPORT_KINDS]
     kind = chart_kind(request)
-    export = file_type if file_type in EXPORT_KINDS else None
-    do_chart = kind is not None or file_type == "png"
-    do_analysis = wants_analysis(request) or not (do_chart or export)
-    plan = [p for p, on in (("analyse", do_analysis), ("chart", do_chart), (f"export {export}", export)) if on]
-    parts = [
-        f"# Plan: {', '.join(plan)} {ds.filename}.",
-        PREAMBLE,
-        ds.load_code() + "\n" + COLUMN_LISTS + ("" if ds.known else RUNTIME_MATCHERS),
-        "table = df",
-    ]
+    cleaning = cap.wants_cleaning(request)
+    correlating = cap.wants_target_correlation(request) and not cleaning
+    summary = bool(exports) and not cleaning and (cap.wants_summary(request) or cap.wants_analysis(request))
+    do_chart = not (cleaning or correlating) and (kind is not None or "png" in kinds)
+    do_analysis = not (cleaning or correlating or do_chart) and (
+        summary or cap.wants_analysis(request) or cap.refers_to_data(request) or not exports)
+    if exports and not cleaning:
+        do_analysis = do_analysis and (summary or cap.wants_analysis(request))
+    if not (cleaning or correlating or do_chart or do_analysis or exports):
+        return limit_program(None)
+    if do_analysis and not (summary or exports or cap.wants_analysis(request) or cap.refers_to_data(request)
+                            or kind is not None or mentioned_columns(request, ds.columns)):
+        return limit_program(None)  # nothing in the request maps to what the data tools do
+
+    if do_chart or correlating:
+        unknown = unknown_column_words(request, ds)
+        if unknown and not (len(mentioned_columns(request, ds.columns)) >= (2 if kind == "scatter" else 1)
+                            and kind not in (None, "chart")):
+            return missing_column_program(ds, unknown)
+
+    steps = [name for name, on in (("clean", cleaning), ("correlate with the target", correlating),
+                                   ("summarise" if summary else "analyse", do_analysis), ("chart", do_chart),
+                                   (f"export {', '.join(exports)}", exports)) if on]
+    parts = [f"# Plan: {', then '.join(steps)} {ds.filename}.", PREAMBLE, _loader(ds), "table = df"]
+    charts_asked = kind is not None or "png" in kinds or correlating
+    if exports and not charts_asked and any(k in ("docx", "pdf") for k in exports):
+        parts.append(EMBEDDED_CHARTS)  # the analysis charts go into the report, not beside it
+    elif exports and not charts_asked:
+        parts.append("CHART_DIR = None  # no charts for a table-only export")
+    title, name = f"{ds.label} data", slug(ds.stem, "data")
+    if cleaning:
+        parts.append(clean_code(ds.filename))
+        outputs = exports or ["csv"]
+        title = f"{ds.label} data, cleaned"
+        return _join(*parts, *_exports(outputs, name + "_cleaned", title, f"Cleaned from {ds.filename}",
+                                       "Cleaned data", max_rows=40))
+    if correlating:
+        parts.append(correlation_code(request, ds, BLUE))
+        title = f"{ds.label}: correlation of each column with the target"
     if do_analysis:
         parts.append(analysis_code(ds))
-        if export in ("docx", "pdf", "html"):
-            parts.append("table = stats_table")
+        parts.append("table = stats_table")
+        title = f"{ds.label} data: summary statistics and key findings"
     if do_chart:
         parts.append(chart_code(request, ds))
-    if export:
-        if not (do_analysis or do_chart):
+        title = f"{ds.label}: chart and the data behind it"
+    if exports:
+        if summary or do_analysis:
+            parts.append(block('''
+                findings_table = pd.DataFrame({"finding": [str(f) for f in findings]})
+                sheets = [("Summary statistics", table), ("Key findings", findings_table), ("Data", df)]
+            '''))
+        elif not (do_chart or correlating):
             parts.append(block(f'''
                 note({ds.filename!r} + " has {{}} rows and {{}} columns".format(df.shape[0], df.shape[1]))
-                for col in numeric_cols[:4]:
-                    note("{{}}: mean {{}}, min {{}}, max {{}}".format(
-                        col, fmt(df[col].mean()), fmt(df[col].min()), fmt(df[col].max())))
+                table = df
             '''))
-        if export in ("docx", "pdf"):
-            parts.append(CELL_TEXT)
-        stem = slug(ds.stem, "data")
-        suffix = "report" if export in ("docx", "pdf", "html") else ("summary" if do_chart else "data")
-        title = title_from_request(request, f"{ds.stem} report")
-        parts.append(export_code(export, f"{stem}_{suffix}.{export}", title, f"Source: {ds.filename}",
-                                 "Summary table" if (do_chart or do_analysis) else "Data"))
+        suffix = "summary" if (summary or do_analysis) else ("chart_data" if (do_chart or correlating) else "data")
+        heading = "Summary statistics" if (summary or do_analysis) else (
+            "Data behind the chart" if (do_chart or correlating) else "Data")
+        parts += _exports(exports, f"{name}_{suffix}", title, f"Source: {ds.filename}", heading)
     return _join(*parts)
 
 
-def population_code(request: str, file_type: str | None) -> str:
+def _exports(kinds: list[str], stem: str, title: str, intro: str, heading: str, max_rows: int = 30) -> list[str]:
+    parts = []
+    if any(k in ("docx", "pdf") for k in kinds):
+        parts.append(CELL_TEXT)
+    for kind in kinds:
+        parts.append(export_code(kind, f"{stem}.{kind}", title, intro, heading, max_rows=max_rows))
+    return parts
+
+
+def missing_column_program(ds: Dataset, unknown: list[str]) -> str:
+    names = ", ".join(repr(w) for w in unknown)
+    columns = ", ".join(ds.columns)
+    text = (f"{cap.MISSING_COLUMN_MARKER} {ds.filename} has no column {names}. Its columns are: {columns}. "
+            "Name one of these and ask again.")
+    return _join(f"# The request names a column {ds.filename} does not have: say so instead of guessing.",
+                 f"print({text!r})")
+
+
+def pasted_program(request: str, code: str, files: list[dict[str, Any]], profile: dict[str, Any],
+                   material_id: str | None) -> str:
+    """Run the pasted code (with `df` loaded when it uses one), or explain it when that is what was asked."""
+    if cap.wants_explanation_only(request, code):
+        lines = cap.describe_code(code)
+        return _join("# Explain the pasted code (read from its syntax tree; not run).",
+                     "\n".join(f"print({('- ' + line)!r})" for line in ["What this code does:", *lines]))
+    parts = ["# Run the code from the message as written."]
+    uses_df = re.search(r"\bdf\b", code) and not re.search(r"^\s*df\s*=", code, re.M)
+    if uses_df:
+        ds, _ = pick_dataset(request, files, profile, material_id)
+        if ds is not None:
+            parts.append(f"# `df` is {ds.filename}.\n" + READ_DATA.strip("\n") + f"\n\n\ndf = read_table({ds.path_var})")
+    parts.append(code)
+    return _join(*parts)
+
+
+def edit_program(request: str, edit_action: dict[str, Any], files: list[dict[str, Any]], profile: dict[str, Any],
+                 material_id: str | None) -> str:
+    target = edit_action.get("target") or {}
+    filename = str(target.get("filename") or "")
+    instruction = str(edit_action.get("instruction") or request)
+    if filename.lower().endswith(".docx") and CHART_WORDS.search(instruction):
+        ds, _ = pick_dataset(instruction, files, profile, material_id)
+        if ds is not None:
+            unknown = unknown_column_words(instruction, ds)
+            if unknown and not mentioned_columns(instruction, ds.columns):
+                return missing_column_program(ds, unknown)
+            chart_request = re.sub(r"\b(?:to|into|in)\s+(?:the\s+)?(?:word\s+)?(?:document|doc|docx|report|file)\b.*$",
+                                   "", instruction, flags=re.I)
+            return _join("# Draw the chart from the data, then insert it into the Word document.",
+                         WARNINGS_OFF, PREAMBLE, _loader(ds), chart_code(chart_request, ds),
+                         docx_chart_code(edit_action))
+    return _join("# Edit a file generated earlier and save it in place.", WARNINGS_OFF, edit_code(edit_action, request))
+
+
+def population_code(request: str, kinds: list[str]) -> str:
     n = top_n(request, default=10, limit=len(POPULATION_2023))
     rows = ",\n".join(f"    ({i}, {name!r}, {pop})" for i, (name, pop) in enumerate(POPULATION_2023[:n], start=1))
     parts = [
@@ -120,7 +242,7 @@ def population_code(request: str, file_type: str | None) -> str:
         '''),
     ]
     kind = chart_kind(request)
-    if kind is not None or file_type == "png":
+    if kind is not None or "png" in kinds:
         parts.append(block(f'''
             fig, ax = plt.subplots(figsize=(10, 6))
             ax.bar(table["country"], table["population"] / 1e6, color="#4C72B0")
@@ -129,28 +251,24 @@ def population_code(request: str, file_type: str | None) -> str:
             plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
             save_chart(fig, "top_{n}_countries_population.png")
         '''))
-    export = file_type if file_type in EXPORT_KINDS else (None if kind is not None else "csv")
-    if export:
-        if export in ("docx", "pdf"):
-            parts.append(CELL_TEXT)
-        parts.append(export_code(export, f"top_{n}_countries_by_population.{export}",
-                                 f"Top {n} countries by population ({POPULATION_YEAR})",
-                                 f"Source: {POPULATION_SOURCE}.", "Population table", max_rows=n))
+    exports = [k for k in kinds if k in EXPORT_KINDS] or ([] if kind is not None else ["csv"])
+    parts += _exports(exports, f"top_{n}_countries_by_population",
+                      f"Top {n} countries by population ({POPULATION_YEAR})", f"Source: {POPULATION_SOURCE}.",
+                      "Population table", max_rows=n)
     return _join(*parts)
 
 
-def no_dataset_code(request: str, file_type: str | None, workspace_files: list[dict[str, Any]],
-                    intent: str) -> str:
+def no_dataset_code(request: str, kinds: list[str], workspace_files: list[dict[str, Any]]) -> str:
     docs = [f for f in workspace_files if f.get("text_path") or f.get("type") == "document"]
-    title = title_from_request(request, "Document")
-    if file_type in ("docx", "pdf") and docs:
+    documents = [k for k in kinds if k in ("docx", "pdf")]
+    if documents and docs:
         doc = docs[0]
         var = f"{doc.get('var_name') or 'document'}_text_path"
         source = str(doc.get("filename") or "document")
+        title = f"{re.sub(r'[._-]+', ' ', source.rsplit('.', 1)[0]).strip().capitalize()}: full text"
         return _join(
-            f"# Plan: turn the text of {source} into a .{file_type} file.",
+            f"# Plan: turn the text of {source} into {' and '.join('.' + k for k in documents)}.",
             PREAMBLE,
-            CELL_TEXT,
             block(f'''
                 with open({var}, encoding="utf-8", errors="replace") as handle:
                     text = handle.read()
@@ -158,29 +276,19 @@ def no_dataset_code(request: str, file_type: str | None, workspace_files: list[d
                 note("{{}} has {{}} paragraphs and {{}} words".format({source!r}, len(paragraphs), len(text.split())))
                 table = pd.DataFrame({{"paragraph": list(range(1, len(paragraphs) + 1)), "text": paragraphs}})
             '''),
-            export_code(file_type, f"{slug(title, 'document')}.{file_type}", title, f"Source: {source}",
-                        "Text", max_rows=60),
+            *_exports(documents, slug(source.rsplit(".", 1)[0], "document") + "_text", title,
+                      f"Source: {source}", "Text", max_rows=60),
         )
-    data_words = re.search(r"\b(chart|plot|graph|histogram|analy|dataset|column|correlation|statistic)",
+    data_words = re.search(r"\b(chart|plot|graph|histogram|analy|dataset|column|correlat|statistic|clean|csv|excel)",
                            request.lower())
-    if file_type in ("docx", "pdf") and not data_words:
-        return _join(
-            f"# Plan: create a .{file_type} document with the requested title (no source material given).",
-            PREAMBLE,
-            CELL_TEXT,
-            block(f'''
-                table = pd.DataFrame({{"section": ["Request"], "text": [{request!r}]}})
-                note("Created a document outline titled {title!r}.")
-                note("Upload notes or data to fill it with real content.")
-            '''),
-            export_code(file_type, f"{slug(title, 'document')}.{file_type}", title,
-                        "Prepared by KeplerLab's offline assistant.", "Outline"),
-        )
+    if not data_words and (documents or kinds):
+        return limit_program("writing a document's content from nothing (upload notes or data to build it from)")
+    if not data_words:
+        return limit_program(None)
     return _join(
         "# No dataset is available for this request.",
-        block('''
-            print("There is no dataset in this notebook to work with. "
-                  "Upload a CSV or Excel file and ask again, for example "
-                  "'analyse sales.csv' or 'bar chart of sales by region'.")
+        block(f'''
+            print({cap.ASK_DATASET_MARKER + " there is no dataset in this notebook to work with. Upload a CSV or "
+                   "Excel file and ask again, for example 'analyse sales.csv' or 'bar chart of sales by region'."!r})
         '''),
     )

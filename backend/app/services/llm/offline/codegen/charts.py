@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 
+from app.services.llm.offline.codegen.dataset import Dataset, mentioned_columns
 from app.services.llm.offline.codegen.request import (
-    Dataset,
     aggregation,
     chart_kind,
     content_words,
-    mentioned_columns,
     slug,
     tokens,
     top_n,
@@ -22,6 +21,8 @@ from app.services.llm.offline.codegen.request import (
 from app.services.llm.offline.codegen.snippets import block, guarded
 
 BLUE = "#4C72B0"
+ADDITIVE_WORDS = {"sale", "revenue", "amount", "quantity", "qty", "count", "total", "cost", "profit", "spend",
+                  "spending", "income", "unit", "order", "visit", "population", "volume", "number"}
 
 
 class ColumnPicker:
@@ -165,6 +166,9 @@ def bar(p: ColumnPicker) -> str:
                 x_col, len(grouped), ", ".join("{{}} ({{}})".format(k, v) for k, v in data.head(5).items())))
         '''
         return f"x_col = {x}\n" + guarded("x_col is not None", body, "No category column to count.")
+    if agg == "sum" and not re.search(r"\b(total|sum|overall)\b", p.request, re.I) and not (
+            set(tokens(y)) & ADDITIVE_WORDS):
+        agg = "mean"  # "alcohol by cultivar": the average; totals only of amounts (sales, counts)
     label = {"sum": "Total", "mean": "Average", "max": "Maximum", "min": "Minimum"}[agg]
     name = f"{file_stem(y)}_by_{file_stem(x)}.png" if p.known else "bar_chart.png"
     body = f'''
@@ -270,7 +274,7 @@ def scatter(p: ColumnPicker) -> str:
 
 def heatmap(p: ColumnPicker) -> str:
     named = p.numerics()
-    cols = repr(named) if len(named) >= 2 else "numeric_cols[:12]"
+    cols = repr(named) if len(named) >= 2 else "numeric_cols"  # every numeric column
     body = '''
         corr = df[cols].corr()
         n = len(cols)
@@ -349,11 +353,8 @@ def box(p: ColumnPicker) -> str:
 
 ANALYSIS = '''
 dataset_name = {filename}
-print("Dataset: " + dataset_name)
 note("{{}} has {{}} rows and {{}} columns".format(dataset_name, df.shape[0], df.shape[1]))
-print("\\nColumns:")
-for col in df.columns:
-    print("- {{}} ({{}}): {{}} missing".format(col, df[col].dtype, int(df[col].isnull().sum())))
+print("Columns: " + ", ".join("{{}} ({{}})".format(c, df[c].dtype) for c in df.columns))
 missing = df.isnull().sum()
 missing = missing[missing > 0]
 if len(missing):
@@ -361,25 +362,29 @@ if len(missing):
 else:
     note("No missing values")
 
+stats_table = None
 if numeric_cols:
     stats = df[numeric_cols].describe().T
-    print("\\nNumeric summary:")
-    print(stats.round(2).to_string())
-    for col in numeric_cols[:6]:
-        note("{{}}: mean {{}}, min {{}}, max {{}}".format(
-            col, fmt(stats.loc[col, "mean"]), fmt(stats.loc[col, "min"]), fmt(stats.loc[col, "max"])))
+    print("Numeric summary:")
+    print(stats.round(3).to_string())
+    spread = (stats["std"] / stats["mean"].abs().replace(0, np.nan)).fillna(0).sort_values(ascending=False)
+    for col in list(spread.index)[:4]:
+        note("{{}}: mean {{}}, median {{}}, min {{}}, max {{}}".format(
+            col, fmt(stats.loc[col, "mean"]), fmt(stats.loc[col, "50%"]), fmt(stats.loc[col, "min"]),
+            fmt(stats.loc[col, "max"])))
     stats_table = stats.round(3)
     stats_table.insert(0, "column", [str(c) for c in stats.index])
     stats_table = stats_table.reset_index(drop=True)
-else:
-    stats_table = df.head(20)
 
 date_words = ("date", "time", "month", "year", "day", "week", "period")
+class_words = ("target", "class", "label", "cultivar", "species", "outcome", "category", "group", "type")
 category_cols = [c for c in other_cols
                  if 1 < df[c].nunique() <= 50 and not any(w in str(c).lower() for w in date_words)]
+category_cols += [c for c in numeric_cols if any(w in str(c).lower() for w in class_words)
+                  and 1 < df[c].nunique() <= 10]
 for col in category_cols[:3]:
     counts = df[col].astype(str).value_counts()
-    note("Top {{}}: ".format(col) + ", ".join("{{}} ({{}})".format(k, v) for k, v in counts.head(5).items()))
+    note("Top {{}}: ".format(col) + ", ".join("{{}} ({{}})".format(k, v) for k, v in counts.head(6).items()))
 
 if len(numeric_cols) >= 2:
     corr = df[numeric_cols].corr()
@@ -391,34 +396,29 @@ if len(numeric_cols) >= 2:
                 pairs.append((abs(value), str(a), str(b), value))
     pairs.sort(reverse=True)
     for _, a, b, value in pairs[:3]:
-        note("Correlation {{}} & {{}}: {{:.2f}}".format(a, b, value))
+        note("Correlation {{}} & {{}}: r = {{:.2f}}".format(a, b, value))
 
+if stats_table is None:
+    stats_table = df.head(20)
 if numeric_cols:
     shown = numeric_cols[:4]
     fig, axes = plt.subplots(1, len(shown), figsize=(4.5 * len(shown), 4), squeeze=False)
     for ax, col in zip(axes[0], shown):
         ax.hist(df[col].dropna(), bins=20, color="{blue}", edgecolor="white")
         ax.set_title(str(col))
-    fig.suptitle("Distributions")
+    fig.suptitle("Distributions in " + dataset_name)
     save_chart(fig, "{stem}_distributions.png")
-if category_cols:
-    col = category_cols[0]
-    counts = df[col].astype(str).value_counts().head(15)
-    fig, ax = plt.subplots(figsize=(9, 5))
-    ax.bar([str(v) for v in counts.index], counts.values, color="{blue}")
-    ax.set_title("Rows per " + str(col))
-    plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
-    save_chart(fig, "{stem}_{{}}_counts.png".format("".join(ch if ch.isalnum() else "_" for ch in str(col).lower())))
-elif len(numeric_cols) >= 2:
-    corr = df[numeric_cols[:12]].corr()
-    fig, ax = plt.subplots(figsize=(8, 6))
+if len(numeric_cols) >= 2:
+    corr = df[numeric_cols].corr()
+    n = len(numeric_cols)
+    fig, ax = plt.subplots(figsize=(0.6 * n + 4, 0.5 * n + 3))
     im = ax.imshow(corr.values, cmap="coolwarm", vmin=-1, vmax=1)
-    ax.set_xticks(range(len(corr.columns)))
+    ax.set_xticks(range(n))
     ax.set_xticklabels([str(c) for c in corr.columns], rotation=45, ha="right")
-    ax.set_yticks(range(len(corr.columns)))
+    ax.set_yticks(range(n))
     ax.set_yticklabels([str(c) for c in corr.columns])
     fig.colorbar(im, ax=ax)
-    ax.set_title("Correlation heatmap")
+    ax.set_title("Correlations in " + dataset_name)
     save_chart(fig, "{stem}_correlations.png")
 '''
 

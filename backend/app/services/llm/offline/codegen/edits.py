@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.services.agent.request_reading import edit_operation
 from app.services.llm.offline.codegen.exports import export_to_path
-from app.services.llm.offline.codegen.snippets import READ_XLSX, block
+from app.services.llm.offline.codegen.snippets import READ_DATA, block
 
 QUOTED = re.compile(r"[\"'“”‘’`]([^\"'“”‘’`]+)[\"'“”‘’`]")
 
@@ -59,12 +60,7 @@ def after(text: str, *markers: str) -> str | None:
 def infer_op(instruction: str, op: str | None) -> str:
     if op in ("append", "replace", "delete"):
         return op
-    low = instruction.lower()
-    if re.search(r"\b(delete|remove|drop)\b", low):
-        return "delete"
-    if re.search(r"\b(replace|change|rename|update|set|fix|correct)\b", low):
-        return "replace"
-    return "append"
+    return edit_operation(instruction)
 
 
 def edit_code(edit_action: dict[str, Any], request: str) -> str:
@@ -89,7 +85,7 @@ def edit_code(edit_action: dict[str, Any], request: str) -> str:
 
 def table_edit(ext: str, path_expr: str, filename: str, op: str, instruction: str) -> str:
     low = instruction.lower()
-    load = "df = pd.read_csv(path)" if ext == "csv" else "df = read_xlsx(path)"
+    load = "df = read_table(path)"
     if "column" in low or "field" in low:
         change = {"append": add_column, "delete": delete_column, "replace": replace_in_table}[op](instruction)
     else:
@@ -112,7 +108,7 @@ def table_edit(ext: str, path_expr: str, filename: str, op: str, instruction: st
             df.shape[0], df.shape[1], before[0], before[1]))
         print(df.tail(5).to_string())
     ''')
-    helpers = block(COL_NAMED) + ("" if ext == "csv" else "\n\n" + block(READ_XLSX))
+    helpers = block(COL_NAMED) + "\n\n" + block(READ_DATA)
     return helpers + "\n\n" + head + change + report + save
 
 
@@ -269,6 +265,39 @@ def replace_pair(instruction: str) -> tuple[str, str]:
 
 
 # --- Word documents --------------------------------------------------------------
+
+def _target_path_expr(edit_action: dict[str, Any]) -> str:
+    target = edit_action.get("target") or {}
+    filename = str(target.get("filename") or "").strip()
+    path = str(target.get("path") or "").strip() or f"{{OUTPUT_DIR}}/{filename}"
+    return f"f{path!r}" if "{OUTPUT_DIR}" in path else repr(path)
+
+
+def docx_chart_code(edit_action: dict[str, Any]) -> str:
+    """Insert the chart(s) the code above saved (`chart_files`) into the Word document, with a
+    heading naming the chart and a caption with its first finding."""
+    filename = str((edit_action.get("target") or {}).get("filename") or "document.docx")
+    return block(f'''
+        from docx import Document
+        from docx.shared import Inches
+
+        path = {_target_path_expr(edit_action)}
+        doc = Document(path)
+        pictures_before = len(doc.inline_shapes)
+        if not chart_files:
+            print("No chart was drawn, so nothing was added to {filename}.")
+        for chart in chart_files:
+            heading = os.path.splitext(os.path.basename(chart))[0].replace("_", " ").capitalize()
+            doc.add_heading(heading, level=1)
+            doc.add_picture(chart, width=Inches(6))
+            if findings:
+                doc.add_paragraph(str(findings[0]))
+        doc.save(path)
+        print("Updated {filename}: inserted {{}} chart image(s) ({{}} in total)".format(
+            len(doc.inline_shapes) - pictures_before, len(doc.inline_shapes)))
+        print("FILE_SAVED:" + path)
+    ''')
+
 
 def docx_edit(path_expr: str, filename: str, op: str, instruction: str) -> str:
     head = block(f'''

@@ -1,5 +1,7 @@
-"""Code that writes the DataFrame `table` (plus `findings` and `chart_files`)
-to CSV, XLSX (openpyxl), DOCX (python-docx), PDF (fpdf2) or HTML."""
+"""Code that writes the DataFrame `table` (plus `findings`, `chart_files` and,
+for summaries, `sheets`: [(name, DataFrame)]) to CSV, XLSX (openpyxl), DOCX
+(python-docx), PDF (fpdf2) or HTML. Column names are written in full: tables
+wrap their header cells instead of cutting them."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import re
 from app.services.llm.offline.codegen.snippets import block
 
 CSV = '''
-table.to_csv(out_path, index=False)
+table.to_csv(out_path, index=False, date_format="%Y-%m-%d")
 print("Saved {{}} rows x {{}} columns to {name}".format(table.shape[0], table.shape[1]))
 print("FILE_SAVED:" + out_path)
 '''
@@ -36,19 +38,22 @@ def excel_value(value):
 
 
 wb = Workbook()
-ws = wb.active
-ws.title = {sheet!r}
-ws.append([str(c) for c in table.columns])
-for row in table.itertuples(index=False):
-    ws.append([excel_value(v) for v in row])
-for cell in ws[1]:
-    cell.font = Font(bold=True)
-for i, col in enumerate(table.columns, start=1):
-    width = max([len(str(col))] + [len(str(v)) for v in table[col].head(200)])
-    ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 50)
-ws.freeze_panes = "A2"
+wb.remove(wb.active)
+book = sheets if "sheets" in globals() and sheets else [({sheet!r}, table)]
+for sheet_name, frame in book:
+    ws = wb.create_sheet(str(sheet_name)[:31])
+    ws.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        ws.append([excel_value(v) for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, col in enumerate(frame.columns, start=1):
+        width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+    ws.freeze_panes = "A2"
 wb.save(out_path)
-print("Saved {{}} rows x {{}} columns to {name}".format(table.shape[0], table.shape[1]))
+print("Saved {{}} sheet(s) to {name}: {{}}".format(len(book), ", ".join(
+    "{{}} ({{}} rows)".format(n, len(f)) for n, f in book)))
 print("FILE_SAVED:" + out_path)
 '''
 
@@ -60,7 +65,7 @@ doc = Document()
 doc.add_heading({title!r}, 0)
 doc.add_paragraph({intro!r})
 if findings:
-    doc.add_heading("Summary", level=1)
+    doc.add_heading("Key findings", level=1)
     for line in findings:
         doc.add_paragraph(str(line), style="List Bullet")
 for chart in chart_files:
@@ -86,50 +91,52 @@ print("FILE_SAVED:" + out_path)
 
 PDF = '''
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 
-def pdf_text(value, limit=None):
+def pdf_text(value):
     """Latin-1 safe text for the PDF core fonts."""
-    text = str(value).encode("latin-1", "replace").decode("latin-1")
-    return text if limit is None else text[:limit]
+    return str(value).encode("latin-1", "replace").decode("latin-1")
 
 
-pdf = FPDF()
+shown = table.head({max_rows})
+pdf = FPDF(orientation="L" if len(shown.columns) > 7 else "P")
 pdf.set_auto_page_break(auto=True, margin=15)
 pdf.add_page()
 pdf.set_font("Helvetica", "B", 16)
-pdf.multi_cell(0, 9, pdf_text({title!r}), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+pdf.multi_cell(0, 9, pdf_text({title!r}), new_x="LMARGIN", new_y="NEXT")
 pdf.set_font("Helvetica", "", 10)
-pdf.multi_cell(0, 6, pdf_text({intro!r}), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+pdf.multi_cell(0, 6, pdf_text({intro!r}), new_x="LMARGIN", new_y="NEXT")
 pdf.ln(2)
 if findings:
     pdf.set_font("Helvetica", "B", 12)
-    pdf.multi_cell(0, 8, "Summary", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 8, "Key findings", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     for line in findings:
-        pdf.multi_cell(0, 6, pdf_text("- " + str(line)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 6, pdf_text("- " + str(line)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-shown = table.head({max_rows})
+for chart in chart_files[:2]:
+    if chart.endswith(".png"):
+        pdf.image(chart, w=min(pdf.epw, 170))
+        pdf.ln(2)
 pdf.set_font("Helvetica", "B", 12)
-pdf.multi_cell(0, 8, pdf_text({table_heading!r}), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-col_width = pdf.epw / max(len(shown.columns), 1)
-max_chars = max(int(col_width / 1.9), 3)
-pdf.set_font("Helvetica", "B", 9)
-for name in shown.columns:
-    pdf.cell(col_width, 7, pdf_text(name, max_chars), border=1)
-pdf.ln(7)
-pdf.set_font("Helvetica", "", 9)
-for row in shown.itertuples(index=False):
-    for value in row:
-        pdf.cell(col_width, 6, pdf_text(cell_text(value), max_chars), border=1)
-    pdf.ln(6)
+pdf.multi_cell(0, 8, pdf_text({table_heading!r}), new_x="LMARGIN", new_y="NEXT")
+pdf.set_font("Helvetica", "", 8 if len(shown.columns) > 7 else 9)
+# The table wraps long header and cell text inside its cells: column names stay whole.
+with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4.5, text_align="LEFT") as grid:
+    header = grid.row()
+    for name in shown.columns:
+        header.cell(pdf_text(name))
+    for values in shown.itertuples(index=False):
+        row = grid.row()
+        for value in values:
+            row.cell(pdf_text(cell_text(value)))
 if len(table) > len(shown):
     pdf.ln(2)
     pdf.multi_cell(0, 6, "Showing the first {{}} of {{}} rows.".format(len(shown), len(table)),
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                   new_x="LMARGIN", new_y="NEXT")
 pdf.output(out_path)
-print("Saved a PDF report with {{}} summary points and a {{}}-row table to {name}".format(len(findings), len(shown)))
+print("Saved a PDF report with {{}} key findings and a {{}}-row table to {name}".format(len(findings), len(shown)))
 print("FILE_SAVED:" + out_path)
 '''
 

@@ -4,12 +4,10 @@ which columns."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from app.services.llm.offline.codegen.snippets import READ_XLSX
+from app.services.agent.request_reading import requested_file_types as reading_file_types
 
-DATA_EXTS = {"csv", "tsv", "xlsx", "xls", "json"}
 FILE_TYPES = ("csv", "xlsx", "docx", "pdf", "png", "html")
 
 STOPWORDS = set(
@@ -18,8 +16,6 @@ STOPWORDS = set(
 
 WORD_NUMBERS = {"three": 3, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "twelve": 12, "seven": 7}
 
-DATE_WORDS = ("date", "time", "month", "year", "day", "week", "period", "quarter")
-_DATE_VALUE = re.compile(r"^\s*(\d{4}[-/]\d{1,2}([-/]\d{1,2})?|\d{1,2}[-/]\d{1,2}[-/]\d{2,4})")
 
 
 def tokens(text: str) -> list[str]:
@@ -37,124 +33,6 @@ def singular(word: str) -> str:
 
 def norm(name: str) -> str:
     return "".join(tokens(name))
-
-
-@dataclass
-class Dataset:
-    """A data file in the workspace and what the server-side profile says about it."""
-
-    var_name: str
-    filename: str
-    ext: str
-    columns: list[str] = field(default_factory=list)  # empty: unknown, resolve at run time
-    numeric: list[str] = field(default_factory=list)
-    dates: list[str] = field(default_factory=list)
-    categorical: list[str] = field(default_factory=list)
-    rows: int | None = None
-
-    @property
-    def path_var(self) -> str:
-        return f"{self.var_name}_path"
-
-    @property
-    def known(self) -> bool:
-        return bool(self.columns)
-
-    @property
-    def stem(self) -> str:
-        return re.sub(r"\.[^.]*$", "", self.filename) or self.var_name
-
-    def load_code(self) -> str:
-        if self.ext == "xlsx":
-            return READ_XLSX.strip("\n") + f"\n\n\ndf = read_xlsx({self.path_var})"
-        if self.ext == "xls":
-            return f"import xlrd  # loads the reader in the browser runtime\ndf = pd.read_excel({self.path_var})"
-        if self.ext == "tsv":
-            return f'df = pd.read_csv({self.path_var}, sep="\\t")'
-        if self.ext == "json":
-            return f"df = pd.read_json({self.path_var})"
-        return f"df = pd.read_csv({self.path_var})"
-
-
-def is_numeric_dtype(dtype: str) -> bool:
-    d = str(dtype).lower()
-    return d.startswith(("int", "uint", "float")) and "bool" not in d
-
-
-def pick_dataset(request: str, workspace_files: list[dict[str, Any]], profile: dict[str, Any]) -> Dataset | None:
-    """The dataset the request is about: the one it names, else the profiled one, else the first."""
-    data_files = [f for f in workspace_files or [] if _is_data_file(f)]
-    if not data_files:
-        return None
-    low = request.lower()
-    chosen = next((f for f in data_files if str(f.get("filename", "")).lower() in low), None)
-    if chosen is None and profile:
-        chosen = next((f for f in data_files if f.get("var_name") == profile.get("var_name")), None)
-    chosen = chosen or data_files[0]
-    ds = Dataset(
-        var_name=str(chosen.get("var_name") or "data"),
-        filename=str(chosen.get("filename") or "data.csv"),
-        ext=str(chosen.get("ext") or "csv").lower().lstrip("."),
-    )
-    if profile and (profile.get("var_name") in (None, ds.var_name)) and profile.get("columns"):
-        _apply_profile(ds, profile)
-    return ds
-
-
-def _is_data_file(f: dict[str, Any]) -> bool:
-    ext = str(f.get("ext") or "").lower().lstrip(".")
-    return f.get("type") == "data" or ext in DATA_EXTS
-
-
-def _apply_profile(ds: Dataset, profile: dict[str, Any]) -> None:
-    ds.columns = [str(c) for c in profile.get("columns") or []]
-    dtypes = {str(k): str(v) for k, v in (profile.get("dtypes") or {}).items()}
-    sample = profile.get("sample") or []
-    shape = profile.get("shape") or []
-    ds.rows = int(shape[0]) if shape else None
-    for col in ds.columns:
-        dtype = dtypes.get(col, "object")
-        values = [row.get(col) for row in sample if isinstance(row, dict)]
-        looks_date = "datetime" in dtype.lower() or any(w in tokens(col) for w in DATE_WORDS)
-        if not looks_date and not is_numeric_dtype(dtype):
-            looks_date = bool(values) and all(_DATE_VALUE.match(str(v)) for v in values if v is not None)
-        if is_numeric_dtype(dtype):
-            ds.numeric.append(col)
-            if looks_date:
-                ds.dates.append(col)
-        elif looks_date:
-            ds.dates.append(col)
-        else:
-            ds.categorical.append(col)
-
-
-def mentioned_columns(request: str, columns: list[str]) -> list[str]:
-    """Columns named in the request (case-, space-, underscore- and plural-insensitive),
-    in the order they are mentioned."""
-    req = tokens(request)
-    found: list[tuple[int, int, str]] = []
-    for col in columns:
-        col_tokens = tokens(col)
-        if not col_tokens:
-            continue
-        n = len(col_tokens)
-        positions = [i for i in range(len(req) - n + 1) if req[i:i + n] == col_tokens]
-        if not positions:
-            joined = "".join(col_tokens)
-            positions = [i for i, w in enumerate(req) if w == joined]
-        if positions:
-            found.append((positions[0], -n, col))
-    found.sort()
-    # a longer column name wins over a shorter one mentioned at the same place
-    taken: set[int] = set()
-    result = []
-    for pos, neg_n, col in found:
-        span = set(range(pos, pos - neg_n))
-        if span & taken:
-            continue
-        taken |= span
-        result.append(col)
-    return result
 
 
 def content_words(request: str) -> list[str]:
@@ -177,22 +55,18 @@ def top_n(request: str, default: int = 10, limit: int = 30) -> int:
     return default
 
 
-def requested_file_type(request: str, file_type: str | None) -> str | None:
-    if file_type in FILE_TYPES:
-        return file_type
-    low = request.lower()
-    checks = [
-        ("xlsx", (".xlsx", "excel", "xlsx", "spreadsheet", "workbook")),
-        ("docx", (".docx", "word doc", "docx", "word file", "word report", "in word", "to word", "as word")),
-        ("pdf", ("pdf",)),
-        ("csv", ("csv",)),
-        ("html", ("html",)),
-        ("png", (".png", " png", "image")),
-    ]
-    for kind, needles in checks:
-        if has_any(low, *needles):
-            return kind
-    return None
+def requested_file_types(request: str, file_type: str | None = None,
+                         mentioned_files: tuple[str, ...] = ()) -> list[str]:
+    """The formats asked for, in order (request_reading's rule). A workspace file the request
+    merely names ("analyse x.csv") is not a request for a CSV."""
+    text = request
+    for name in sorted(mentioned_files, key=len, reverse=True):
+        if name:
+            text = re.sub(re.escape(name), " the file ", text, flags=re.IGNORECASE)
+    kinds = [k for k in reading_file_types(text) if k in FILE_TYPES]
+    if not kinds and file_type in FILE_TYPES:
+        kinds = [file_type]  # the planner's reading of the turn
+    return kinds
 
 
 def chart_kind(request: str) -> str | None:
@@ -274,5 +148,5 @@ def title_from_request(request: str, fallback: str) -> str:
 
 
 def py(value: Any) -> str:
-    """A Python literal for a str/number/list (repr is valid Python 3.8)."""
+    """A Python literal for a str/number/list."""
     return repr(value)

@@ -1,13 +1,20 @@
 """Code fragments shared by the generated programs.
 
-Every fragment runs on the browser runtime (Python 3.8, pandas 1.0.5,
-matplotlib 3.3) and on the server's Python 3.11 with current pandas; keep them
-to APIs both have.
+The target is the default browser runtime (Pyodide 0.27.7: Python 3.12,
+pandas 2.2, numpy 2, matplotlib 3.8); the same code runs on the server's
+CPython in tests. Word documents use python-docx (run where lxml exists).
 """
 
 from __future__ import annotations
 
 import textwrap
+
+# Charts drawn only to go into a requested Word/PDF report are kept out of OUTPUT_DIR.
+EMBEDDED_CHARTS = '''\
+import tempfile
+
+CHART_DIR = tempfile.mkdtemp(prefix="charts_")
+'''
 
 PREAMBLE = '''\
 import warnings
@@ -15,6 +22,7 @@ warnings.filterwarnings("ignore")
 
 findings = []
 chart_files = []
+CHART_DIR = OUTPUT_DIR
 
 
 def note(text):
@@ -37,13 +45,18 @@ def fmt(value):
 
 
 def save_chart(fig, name):
-    """Save a matplotlib figure under OUTPUT_DIR and announce it."""
-    path = f"{OUTPUT_DIR}/{name}"
+    """Save a matplotlib figure under CHART_DIR (OUTPUT_DIR unless the charts only go into a
+    document) and announce it when it is an output of its own."""
+    if CHART_DIR is None:  # a table-only export: no chart files
+        plt.close(fig)
+        return
+    path = f"{CHART_DIR}/{name}"
     fig.tight_layout()
     fig.savefig(path, dpi=150, bbox_inches="tight")
     plt.close(fig)
     chart_files.append(path)
-    print(f"FILE_SAVED:{path}")
+    if CHART_DIR == OUTPUT_DIR:
+        print(f"FILE_SAVED:{path}")
 '''
 
 COLUMN_LISTS = '''\
@@ -77,19 +90,25 @@ def find_date_column(frame):
     return None
 '''
 
-# pandas 1.0.5 reads .xlsx through xlrd, which the browser runtime only loads
-# when the code imports it; openpyxl is always there, so read with it directly.
-READ_XLSX = '''
-def read_xlsx(path):
-    """The first sheet of an .xlsx file as a DataFrame (header in row 1)."""
-    from openpyxl import load_workbook
-    sheet = load_workbook(path, data_only=True).active
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    if not rows:
-        return pd.DataFrame()
-    header = [str(c) if c is not None else "column_{}".format(i + 1) for i, c in enumerate(rows[0])]
-    body = [r for r in rows[1:] if any(v is not None for v in r)]
-    return pd.DataFrame(body, columns=header)
+# Data files as people have them: UTF-8 or latin-1 text, comma/semicolon/tab
+# separated; Excel through openpyxl.
+READ_DATA = '''
+
+def read_table(path):
+    """A CSV/TSV/Excel/JSON file as a DataFrame (encoding and separator detected)."""
+    lower = str(path).lower()
+    if lower.endswith((".xlsx", ".xlsm")):
+        return pd.read_excel(path, engine="openpyxl")
+    if lower.endswith(".xls"):
+        return pd.read_excel(path)
+    if lower.endswith(".json"):
+        return pd.read_json(path)
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            return pd.read_csv(path, sep=None, engine="python", encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+    return pd.read_csv(path, sep=None, engine="python", encoding="latin-1", encoding_errors="replace")
 '''
 
 CELL_TEXT = '''\

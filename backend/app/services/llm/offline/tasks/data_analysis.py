@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.services.agent.error_reading import error_summary as read_error_line
+from app.services.llm.offline.codegen.capabilities import (
+    ASK_DATASET_MARKER,
+    LIMIT_MARKER,
+    MISSING_COLUMN_MARKER,
+    NO_CAPABILITY,
+    offline_limit_message,
+)
 from app.services.llm.offline.registry import TaskInput, register_task
 
 FILE_KINDS = {
@@ -25,6 +33,7 @@ ERROR_TIPS = [
 ]
 
 _NOISE = re.compile(r"^(FILE_SAVED:|Saved |Dataset:|Columns:|Numeric summary:|Updated .*: \d+ rows x)")
+MAX_FINDINGS = 14
 
 
 def file_name(item: Any) -> str:
@@ -49,7 +58,7 @@ def is_table_line(line: str) -> bool:
     return len(re.findall(r"\S\s{2,}\S", line)) >= 2
 
 
-def findings_from_stdout(stdout: str, limit: int = 6) -> list[str]:
+def findings_from_stdout(stdout: str, limit: int = MAX_FINDINGS) -> list[str]:
     lines = []
     for raw in (stdout or "").splitlines():
         line = raw.strip()
@@ -71,15 +80,11 @@ def as_bullet(finding: str) -> str:
     label, sep, rest = finding.partition(":")
     if sep and rest.strip() and len(label) <= 60:
         return f"- **{label.strip()}** — {rest.strip()}"
-    return "- " + re.sub(r"(-?\d[\d,]*(?:\.\d+)?%?)", r"**\1**", finding, count=1)
+    return "- " + re.sub(r"(-?\d+(?:,\d{3})*(?:\.\d+)?%?)", r"**\1**", finding, count=1)
 
 
 def error_summary(errors: str) -> str:
-    lines = [x.strip() for x in str(errors).splitlines() if x.strip()]
-    for line in reversed(lines):
-        if re.match(r"^[A-Za-z_][\w.]*(Error|Exception)\b", line):
-            return line
-    return lines[-1] if lines else "an unknown error"
+    return read_error_line(str(errors)) or "an unknown error"
 
 
 def explain_failure(request: str, errors: str, stdout: str, files: list[Any], *, error: str | None = None,
@@ -105,7 +110,23 @@ def explain_failure(request: str, errors: str, stdout: str, files: list[Any], *,
     return "\n\n".join(parts)
 
 
+def marked_line(stdout: str, marker: str) -> str | None:
+    for line in (stdout or "").splitlines():
+        if line.strip().startswith(marker):
+            return line.strip()[len(marker):].strip()
+    return None
+
+
 def explain_results(request: str, profile: dict[str, Any], stdout: str, files: list[Any]) -> str:
+    limit = marked_line(stdout, LIMIT_MARKER)
+    if limit is not None:
+        return offline_limit_message(None if limit in ("", NO_CAPABILITY) else limit)
+    missing = marked_line(stdout, MISSING_COLUMN_MARKER)
+    if missing is not None:
+        return f"I didn't draw anything: {missing[:1].lower() + missing[1:]}"
+    ask = marked_line(stdout, ASK_DATASET_MARKER)
+    if ask is not None:
+        return ask[:1].upper() + ask[1:]
     findings = findings_from_stdout(stdout)
     shape = re.search(r"(\S+) has (\d+) rows and (\d+) columns", stdout or "")
     if shape:

@@ -3,7 +3,15 @@ a data, file or document request (greetings, "what can you do", study tools)."""
 
 from __future__ import annotations
 
+import re
+
+from app.services.llm.offline.codegen.capabilities import CAN_DO, offline_limit_message, out_of_scope
 from app.services.llm.offline.registry import TaskInput, register_task
+
+_SMALL_TALK = re.compile(
+    r"^\W*(hi|hello|hey|hiya|good (morning|afternoon|evening)|thanks?( you)?|thank you|cheers|ok(ay)?|great|"
+    r"cool|nice)\b[\W\w]{0,20}$", re.I)
+_HELP = re.compile(r"\b(what can you do|help|how do i|how does this work|who are you|what are you|capabilit)", re.I)
 
 _TOOLS = {
     "flashcard": "the **Flashcards** tab",
@@ -19,6 +27,12 @@ _TOOLS = {
 def reply(task: TaskInput) -> str:
     request = str(task.context.get("request", "")).lower()
     materials = task.context.get("materials") or []
+    if task.context.get("intent") != "CONTENT_GENERATION" and request.strip():
+        lacks = out_of_scope(request)
+        if lacks or not (_SMALL_TALK.match(request.strip()) or _HELP.search(request)):
+            return offline_limit_message(lacks)
+        if _HELP.search(request):
+            return f"I'm KeplerLab's built-in offline assistant. Offline I can {CAN_DO}."
     if task.context.get("intent") == "CONTENT_GENERATION":
         tab = next((tab for word, tab in _TOOLS.items() if word in request), "the study tools tabs")
         source = "your materials" if materials else "materials you upload first"
