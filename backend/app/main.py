@@ -37,6 +37,7 @@ from app.routes import (
     sessions,
 )
 from app.services.agent.lifecycle import agent_lifespan
+from app.services.rag.embeddings import warm_up_in_background
 from app.services.study.podcast import fail_interrupted_podcasts
 
 log = logging.getLogger("keplerlab")
@@ -138,6 +139,7 @@ async def lifespan(app: FastAPI):
     async with db.sessionmaker() as session:
         await fail_interrupted_podcasts(session)  # a restart stopped their background task
     log.info("KeplerLab ready (data: %s, database: %s)", settings.DATA_DIR, db.engine.url.render_as_string())
+    warm_up_in_background()  # the embedding model loads now, not on the first question
     try:
         async with agent_lifespan(app):
             yield

@@ -83,3 +83,23 @@ async def test_someone_elses_notebook_and_unknown_ids_are_404(user_client, other
     assert response.status_code == 404
     response, _ = await ask(user_client, course_notebook["id"], "What is entropy?", material_ids=["nope"])
     assert response.status_code == 404
+
+
+async def test_summarise_my_materials_returns_a_cited_summary_of_every_material(user_client, course_notebook, ask):
+    _, events = await ask(user_client, course_notebook["id"], "Summarise my materials")
+    text = answer_text(events)
+    assert text != NOT_COVERED and "couldn't find" not in text
+    assert text.startswith("Here is a short summary of")
+    cited = meta_of(events).citations
+    assert {c.material_id for c in cited} == {course_notebook["pdf"]["id"], course_notebook["md"]["id"]}
+    for c in cited:
+        assert f"[{c.index}]" in text
+
+
+async def test_answer_streams_token_by_token_as_prose_not_quotes(user_client, course_notebook, ask):
+    _, events = await ask(user_client, course_notebook["id"], "What is the specific heat capacity of water?")
+    tokens = [e for e in events if isinstance(e, TokenEvent)]
+    assert len(tokens) > 5
+    text = answer_text(events)
+    assert not any(line.startswith(">") for line in text.splitlines())  # composed, not a stack of quotes
+    assert text.count("[1]") >= 1

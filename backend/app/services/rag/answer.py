@@ -5,7 +5,9 @@ numbered citations.
 `MetaEvent(intent="QUESTION", citations=[...])`; the caller saves the message
 and sends `DoneEvent` (the agent does; `routes/rag.py` does for direct use).
 A question the materials cannot answer (no passage passes the relevance
-threshold) gets a plain "not covered" answer, never a model's guess.
+threshold) gets a plain "not covered" answer, never a model's guess. A request
+to summarise the materials ("Summarise my materials") is not a search: it is
+answered from passages spread over every selected material.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from app.services.agent.events import Citation, MetaEvent, TokenEvent
 from app.services.llm.factory import get_chat_model
 from app.services.llm.prompts import render_prompt
 from app.services.rag.ingestion import ensure_indexed
-from app.services.rag.retrieval import Passage, relevant, retrieve
+from app.services.rag.retrieval import Passage, overview_passages, relevant, retrieve
 
 INTENT = "QUESTION"
 TOP_K = 5
@@ -40,6 +42,16 @@ NOT_COVERED = (
     "Try rephrasing the question, or upload a material that covers it."
 )
 _CITE = re.compile(r"\[(\d+)\]")
+SUMMARY_PASSAGES = 6
+_SUMMARY_REQUEST = re.compile(
+    r"^\W*(?:please\s+|can you\s+|could you\s+)?(?:summari[sz]e|sum up|give (?:me )?(?:a |an )?(?:summary|overview)|"
+    r"(?:what are )?the (?:key|main) (?:points|ideas|takeaways)|overview|tl;?dr)\b"
+    r"(?!.*\b(?:about|of how|why|when|who)\b)", re.I)
+
+
+def is_summary_request(question: str) -> bool:
+    """"Summarise my materials", "give me an overview", "key points": the whole selection, not a search."""
+    return bool(_SUMMARY_REQUEST.search(question)) and len(question.split()) <= 12
 
 
 class NoMaterialsError(LookupError):
@@ -132,7 +144,11 @@ async def stream_rag_answer(
     await ensure_indexed(materials, settings)
     names = {m.id: m.filename for m in materials}
     history = await _history(db, session)
-    passages = await find_passages(session.notebook_id, question, history, list(names), settings)
+    summary = is_summary_request(question)
+    if summary:
+        passages = await overview_passages(session.notebook_id, list(names), SUMMARY_PASSAGES, settings=settings)
+    else:
+        passages = await find_passages(session.notebook_id, question, history, list(names), settings)
     if not passages:
         yield TokenEvent(text=NOT_COVERED)
         yield MetaEvent(intent=INTENT)
@@ -150,6 +166,7 @@ async def stream_rag_answer(
             for i, p in enumerate(passages, start=1)
         ],
         "history": history,
+        "mode": "summary" if summary else "question",
     }
     prompt = render_prompt("rag_answer_prompt", question=question, context=context)
     model = get_chat_model(settings=settings)

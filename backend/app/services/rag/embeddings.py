@@ -5,13 +5,16 @@ safetensors). Nothing is downloaded at run time: the model directory is found
 on disk without importing the package's own code, its weights are checked
 against a pinned sha256 before the first load, and sentence-transformers is
 told to use local files only. The model is loaded once per process, lazily and
-thread-safely (ingestion and queries both run in worker threads).
+thread-safely (ingestion and queries both run in worker threads);
+`warm_up_in_background` starts that load at server start-up so the first
+question is answered as fast as the next.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +34,7 @@ _load_lock = threading.Lock()
 # borrowed"), so encoding is serialised; on a small CPU that costs nothing.
 _encode_lock = threading.Lock()
 _model: SentenceTransformer | None = None
+log = logging.getLogger(__name__)
 
 
 class EmbeddingModelError(RuntimeError):
@@ -87,6 +91,22 @@ def get_model() -> SentenceTransformer:
             if _model is None:
                 _model = _load_model()
     return _model
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Load (and verify) the model in a daemon thread; a query arriving meanwhile waits on
+    the same lock instead of loading it twice. Failures are logged, never raised."""
+
+    def load() -> None:
+        try:
+            get_model()
+            embed_texts(["warm up"])  # first encode builds the tokenizer's caches
+        except Exception:  # the first real use reports it to the user
+            log.warning("embedding model warm-up failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="embedding-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def embed_texts(texts: list[str]) -> list[list[float]]:

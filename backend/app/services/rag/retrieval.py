@@ -104,3 +104,33 @@ async def retrieve(
     return await asyncio.to_thread(
         search, notebook_id, question, k=k, material_ids=material_ids, settings=settings
     )
+
+
+def spread_chunks(chunks: Sequence[StoredChunk], limit: int) -> list[StoredChunk]:
+    """Up to `limit` chunks taken in turn from each material (reading order within one),
+    so every material of the selection is represented."""
+    by_material: dict[str, list[StoredChunk]] = {}
+    for chunk in chunks:
+        by_material.setdefault(chunk.material_id, []).append(chunk)
+    queues = []
+    for items in by_material.values():
+        step = max(1, len(items) // max(1, -(-limit // max(1, len(by_material)))))
+        queues.append(items[::step])
+    out: list[StoredChunk] = []
+    while len(out) < limit and any(queues):
+        for queue in queues:
+            if queue and len(out) < limit:
+                out.append(queue.pop(0))
+    return out
+
+
+def overview(notebook_id: str, material_ids: Sequence[str] | None, limit: int,
+             settings: Settings | None = None) -> list[Passage]:
+    """Passages for a summary of the materials themselves (no question to rank by)."""
+    chunks = spread_chunks(VectorStore(settings).chunks(notebook_id, material_ids), limit)
+    return [Passage(chunk=c, dense=1.0, keyword=0.0, coverage=0.0, score=1.0) for c in chunks]
+
+
+async def overview_passages(notebook_id: str, material_ids: Sequence[str] | None, limit: int, *,
+                            settings: Settings | None = None) -> list[Passage]:
+    return await asyncio.to_thread(overview, notebook_id, material_ids, limit, settings)

@@ -7,6 +7,7 @@ its text. Streaming yields the same text in word-sized chunks.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
@@ -123,3 +124,4 @@ class OfflineChatModel(BaseChatModel):
             if run_manager is not None:
                 await run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
+            await asyncio.sleep(0)  # let each token reach the client as its own event
