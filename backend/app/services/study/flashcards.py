@@ -20,7 +20,7 @@ from app.models import Flashcard, FlashcardDeck, FlashcardReview, Notebook, User
 from app.services.llm.offline.tasks.flashcards import build_cards
 from app.services.rag.answer import snippet
 from app.services.study.generation import generate_items
-from app.services.study.key_facts import grounded
+from app.services.study.key_facts import grounded, reveals
 from app.services.study.sources import Source, find_source, selected_materials, source_of, study_sources
 
 MAX_CARDS = 50
@@ -38,6 +38,8 @@ def _accept_card(sources: Sequence[Source]):
         if source is None:
             return None
         kind = raw.get("kind") if raw.get("kind") in ("definition", "cloze") else "definition"
+        if kind == "cloze" and reveals(front, back):
+            return None  # a cloze that shows its own answer
         return {"front": front, "back": back, "kind": kind, "source": source.index}
 
     return accept

@@ -49,7 +49,18 @@ class Fact:
 
 
 def blank_out(sentence: str, term: str) -> str:
-    return re.sub(re.escape(term), BLANK, sentence, count=1)
+    """The sentence with every occurrence of the term blanked (a cloze never shows its answer)."""
+    return re.sub(re.escape(term), BLANK, sentence, flags=re.IGNORECASE)
+
+
+def reveals(cloze: str, term: str) -> bool:
+    """Does the cloze still give its answer away (the term, or all its word stems, readable in it)?"""
+    low, word = cloze.lower(), term.lower().strip()
+    if word in low:
+        return True
+    term_words = re.findall(r"[a-z]+", word)
+    cloze_stems = {stem(w) for w in re.findall(r"[a-z]+", low)}
+    return bool(term_words) and all(stem(w) in cloze_stems for w in term_words)
 
 
 def _content_words(text: str) -> list[str]:
@@ -150,18 +161,34 @@ def _fact_of(index: int, sentence: str, vocab: Counter[str], seen: set[str]) -> 
     return None
 
 
-def spread(facts: Sequence[Fact], count: int) -> list[Fact]:
-    """Up to `count` facts taken round-robin over passages (coverage over depth)."""
+def spread(facts: Sequence[Fact], count: int, material_of: dict[int, str] | None = None) -> list[Fact]:
+    """Up to `count` facts taken round-robin over materials, then over each material's
+    passages (coverage over depth: every selected material contributes)."""
+    material_of = material_of or {}
     by_passage: dict[int, list[Fact]] = {}
     for fact in facts:
         by_passage.setdefault(fact.passage, []).append(fact)
     order = {"named": 0, "definition": 0, "name": 1, "key_term": 2, "number": 3}
-    queues = [sorted(v, key=lambda f: order.get(f.kind, 9)) for _, v in sorted(by_passage.items())]
+    per_material: dict[str, list[list[Fact]]] = {}
+    for passage, items in sorted(by_passage.items()):
+        per_material.setdefault(material_of.get(passage, ""), []).append(
+            sorted(items, key=lambda f: order.get(f.kind, 9)))
+
+    def material_stream(queues: list[list[Fact]]):
+        while any(queues):
+            for queue in queues:
+                if queue:
+                    yield queue.pop(0)
+
+    streams = [material_stream(q) for q in per_material.values()]
     out: list[Fact] = []
-    while len(out) < count and any(queues):
-        for queue in queues:
-            if queue and len(out) < count:
-                out.append(queue.pop(0))
+    while len(out) < count and streams:
+        for stream in list(streams):
+            fact = next(stream, None)
+            if fact is None:
+                streams.remove(stream)
+            elif len(out) < count:
+                out.append(fact)
     return out
 
 

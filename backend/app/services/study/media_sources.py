@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Material, User
+from app.services.study.page_furniture import remove_page_furniture
 
 # What a model is shown at most, over all selected materials (about 6k tokens).
 MAX_CONTEXT_CHARS = 24_000
@@ -45,7 +46,7 @@ async def load_sources(
     texts = []
     for m in materials:
         try:
-            text = Path(m.text_path).read_text(encoding="utf-8", errors="replace").strip()
+            text = remove_page_furniture(Path(m.text_path).read_text(encoding="utf-8", errors="replace")).strip()
         except OSError:
             text = ""
         if text:

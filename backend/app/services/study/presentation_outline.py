@@ -9,13 +9,14 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
+from app.services.llm.offline.tasks.slide_outline import short_bullet
 from app.services.llm.prompts import extract_json, render_prompt
 from app.services.study.media_sources import SourceText
 from app.services.study.podcast_script import answer_text
 
 MAX_SECTIONS = 8
 MAX_BULLETS = 6
-MAX_BULLET_WORDS = 16
+MAX_BULLET_WORDS = 30
 
 
 def _short(text: Any, max_words: int) -> str:
@@ -23,9 +24,17 @@ def _short(text: Any, max_words: int) -> str:
     return " ".join(words[:max_words]).rstrip(",;:") + ("…" if len(words) > max_words else "")
 
 
+def _bullet(text: Any) -> str:
+    """A whole sentence or clean phrase: a long one is cut at a clause boundary, never mid-sentence."""
+    clean = " ".join(str(text).split())
+    if len(clean.split()) <= MAX_BULLET_WORDS:
+        return clean
+    return short_bullet(clean, MAX_BULLET_WORDS)
+
+
 def _clean_bullets(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
-    return [_short(b, MAX_BULLET_WORDS) for b in items if str(b).strip()][:MAX_BULLETS]
+    return [_bullet(b) for b in items if str(b).strip()][:MAX_BULLETS]
 
 
 def _clean_notes(value: Any) -> str:

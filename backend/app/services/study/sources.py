@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Material, Notebook, User
 from app.services.rag.chunking import Chunk, chunk_material_text
 from app.services.study.key_facts import normalise
+from app.services.study.page_furniture import remove_page_furniture
 
 MAX_PASSAGES = 40
 
@@ -68,7 +69,7 @@ def _read_chunks(materials: Sequence[Material]) -> list[tuple[Chunk, Material]]:
     out = []
     for material in materials:
         try:
-            text = Path(material.text_path).read_text(encoding="utf-8")
+            text = remove_page_furniture(Path(material.text_path).read_text(encoding="utf-8"))
         except OSError:
             continue
         out.extend((c, material) for c in chunk_material_text(material.id, text, material.ext))
@@ -80,9 +81,16 @@ async def study_sources(materials: Sequence[Material], limit: int = MAX_PASSAGES
     chunks = [(c, m) for c, m in chunks if len(c.text.split()) >= 8]
     if not chunks:
         raise StudyInputError(422, "The selected materials contain no text to study from.")
-    if len(chunks) > limit:
-        step = len(chunks) / limit
-        chunks = [chunks[int(i * step)] for i in range(limit)]
+    if len(chunks) > limit:  # sampled evenly within each material, every material kept
+        by_material: dict[str, list[tuple[Chunk, Material]]] = {}
+        for item in chunks:
+            by_material.setdefault(item[1].id, []).append(item)
+        share = max(1, limit // len(by_material))
+        sampled = []
+        for items in by_material.values():
+            step = max(1.0, len(items) / share)
+            sampled.extend(items[int(i * step)] for i in range(min(share, len(items))))
+        chunks = sampled[:max(limit, len(by_material))]
     return [Source(i, c, m) for i, (c, m) in enumerate(chunks, start=1)]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from app.services.llm.offline.registry import TaskInput, register_task
-from app.services.study.key_facts import Fact, facts_from_passages, spread
+from app.services.study.key_facts import Fact, facts_from_passages, reveals, spread
 
 DEFAULT_COUNT = 10
 
@@ -29,8 +29,11 @@ def card_of(fact: Fact) -> dict:
 
 def build_cards(context: dict) -> list[dict]:
     count = max(1, int(context.get("count") or DEFAULT_COUNT))
-    facts = facts_from_passages(list(context.get("passages") or []))
-    return [card_of(f) for f in spread(facts, count)]
+    passages = list(context.get("passages") or [])
+    material_of = {int(p.get("index", i)): str(p.get("material", "")) for i, p in enumerate(passages, start=1)}
+    facts = [f for f in facts_from_passages(passages)
+             if (f.kind == "definition" and f.definition) or not reveals(f.cloze, f.term)]
+    return [card_of(f) for f in spread(facts, count, material_of)]
 
 
 @register_task("flashcards")

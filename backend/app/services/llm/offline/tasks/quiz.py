@@ -16,7 +16,7 @@ import json
 import random
 
 from app.services.llm.offline.registry import TaskInput, register_task
-from app.services.study.key_facts import Fact, facts_from_passages, spread, term_kind
+from app.services.study.key_facts import Fact, facts_from_passages, reveals, spread, term_kind
 
 DEFAULT_COUNT = 5
 N_OPTIONS = 4
@@ -66,10 +66,10 @@ def build_questions(context: dict) -> list[dict]:
     passages = list(context.get("passages") or [])
     by_index = {int(p.get("index", i)): p for i, p in enumerate(passages, start=1)}
     material_of = {i: str(p.get("material", "")) for i, p in by_index.items()}
-    facts = facts_from_passages(passages)
+    facts = [f for f in facts_from_passages(passages) if not reveals(f.cloze, f.term)]
     if difficulty == "hard":  # less obvious facts first: key terms and numbers
         facts = sorted(facts, key=lambda f: f.kind in ("definition", "named"))
-    chosen = spread(facts, count)
+    chosen = spread(facts, count, material_of)
     questions = []
     for fact in chosen:
         rng = _rng(fact.sentence + difficulty)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from app.services.llm.offline.registry import TaskInput, register_task
 
 MAX_BULLETS = 5
-MAX_BULLET_WORDS = 14
+MAX_BULLET_WORDS = 22
 DEFAULT_MAX_SECTIONS = 8
 
 _STOPWORDS = frozenset(
@@ -173,17 +173,19 @@ def rank_sentences(sentences: list[str], doc_counts: Counter[str]) -> list[int]:
 
 
 def short_bullet(sentence: str, max_words: int = MAX_BULLET_WORDS) -> str:
-    """A sentence cut down to a slide bullet: its first clause, or its first words."""
+    """A sentence as a slide bullet: whole when short enough, else its first complete
+    clause (before ";", a dash, ":" or ", and/but"), else still whole — never cut mid-sentence."""
     s = sentence.strip().rstrip(".!?;:")
     words = s.split()
     if len(words) <= max_words:
         return s
-    for sep in (";", " — ", " - ", ":", ","):
-        head = s.split(sep)[0].strip()
+    for sep in ("; ", " — ", " – ", " - ", ": ", ", and ", ", but ", ", while ", ", whereas "):
+        head = s.split(sep)[0].strip().rstrip(",")
+        n = len(head.split())
         # "Using X, the cycle builds Y": the head of a subordinate opening is no bullet.
-        if 4 <= len(head.split()) <= max_words and head.split()[0].lower() not in _SUBORDINATE_OPENERS:
+        if 4 <= n <= max_words and head.split()[0].lower() not in _SUBORDINATE_OPENERS:
             return head
-    return " ".join(words[:max_words]).rstrip(",;:") + "…"
+    return s
 
 
 def key_sentences(section: Section, doc_counts: Counter[str], limit: int) -> list[str]:
