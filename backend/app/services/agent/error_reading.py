@@ -67,29 +67,29 @@ def cannot_import_name(stderr: str | None) -> tuple[str, str] | None:
 
 
 def missing_columns(stderr: str | None) -> list[str]:
-    """Column names a KeyError / pandas / seaborn error says are missing."""
-    text = stderr or ""
-    error = last_error_line(text)
+    """Column names a KeyError / pandas / seaborn error says are missing (read from the exception
+    line: a library's source line in the traceback may hold the same words)."""
+    error = last_error_line(stderr)
     wanted: list[str] = []
-    match = re.search(r"KeyError: (['\"])(.+?)\1", error)
-    if match and not match.group(2).startswith("Column"):
+    match = re.match(r"KeyError: (['\"])(.+?)\1$", error)
+    if match and not match.group(2).startswith(("Column", "None of", "[")):
         wanted.append(match.group(2))
-    listed = re.search(r"None of \[Index\(\[(.+?)\]", text)
+    listed = re.search(r"None of \[Index\(\[(.+?)\]", error)
     if listed:
         wanted += re.findall(r"'([^']+)'", listed.group(1))
-    not_in = re.search(r"\[(.+?)\] not in index", text)
+    not_in = re.search(r"\[(.+?)\] not in index", error)
     if not_in:
         wanted += re.findall(r"'([^']+)'", not_in.group(1))
-    interp = re.search(r"Could not interpret (?:value|input) `?'?([^`']+)`?'? for", text)
+    interp = re.search(r"Could not interpret (?:value|input) `?'?([^`']+)`?'?", error)
     if interp:
         wanted.append(interp.group(1))
-    not_found = re.search(r"Columns? not found: (.+)", text)
+    not_found = re.search(r"Columns? not found: (.+?)['\"]?$", error)
     if not_found:
         wanted += re.findall(r"'([^']+)'", not_found.group(1)) or [not_found.group(1).strip(" '\"")]
-    column_err = re.search(r"KeyError: \"?Column\(s\) \[(.+?)\] do not exist", text)
+    column_err = re.search(r"Column\(s\) \[(.+?)\] do not exist", error)
     if column_err:
         wanted += re.findall(r"'([^']+)'", column_err.group(1))
-    attr = re.search(r"AttributeError: 'DataFrame' object has no attribute '([^']+)'", text)
+    attr = re.search(r"AttributeError: 'DataFrame' object has no attribute '([^']+)'", error)
     if attr:
         wanted.append(attr.group(1))
     return list(dict.fromkeys(wanted))
@@ -123,8 +123,14 @@ _LOADER_WARNING = re.compile(r"^(PackageLoadWarning|Loading |Loaded |No new pack
 def clean_stderr(stderr: str | None) -> str:
     """stderr without runtime-internal frames (and their source line) and loader messages."""
     out: list[str] = []
-    skip_source = False
+    skip_source = in_warning = False
     for line in (stderr or "").splitlines():
+        if in_warning:  # a loader warning's own traceback runs to the next blank line
+            in_warning = bool(line.strip())
+            continue
+        if line.startswith("PackageLoadWarning"):
+            in_warning = True
+            continue
         if skip_source:
             skip_source = False
             if line.startswith("    ") and not line.lstrip().startswith("File "):
