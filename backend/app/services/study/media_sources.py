@@ -46,7 +46,8 @@ async def load_sources(
     texts = []
     for m in materials:
         try:
-            text = remove_page_furniture(Path(m.text_path).read_text(encoding="utf-8", errors="replace")).strip()
+            text = remove_page_furniture(
+                Path(m.text_path).read_text(encoding="utf-8", errors="replace"), keep_markers=False).strip()
         except OSError:
             text = ""
         if text:

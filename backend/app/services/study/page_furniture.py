@@ -51,13 +51,18 @@ def is_page_label(line: str) -> bool:
     )
 
 
-def remove_page_furniture(text: str) -> str:
-    """`text` without running headers/footers and page labels (page markers kept)."""
+def remove_page_furniture(text: str, keep_markers: bool = True) -> str:
+    """`text` without running headers/footers and page labels; the `--- Page N ---` markers are
+    kept for chunking (locations) unless `keep_markers` is False (prose for slides/podcasts)."""
     running = running_lines(text) if text.count("--- Page ") >= 2 else set()
     kept = []
     for line in text.replace("\r\n", "\n").split("\n"):
         stripped = line.strip()
-        if stripped and not PAGE_MARKER.match(stripped) and (_key(stripped) in running or is_page_label(stripped)):
+        if PAGE_MARKER.match(stripped):
+            if not keep_markers:
+                kept.append("")
+                continue
+        elif stripped and (_key(stripped) in running or is_page_label(stripped)):
             continue
         kept.append(line)
     return "\n".join(kept)
