@@ -20,6 +20,8 @@ import { PROFILES, PyodideRuntime } from './runtimeClient.js';
 
 const MAX_LIVE_RUNTIMES = 2;
 const runtimes = new Map(); // notebookId (or sessionId) -> PyodideRuntime, least recently used first
+// For end-to-end tests and the bench (page scripts are trusted; the sandbox cannot reach this window).
+if (typeof window !== 'undefined') window.__keplerRuntimes = runtimes;
 
 export const CLASSIC_CONFIG = { profile: 'classic', index_url: '/pyodide/' };
 let configPromise = null;
