@@ -16,8 +16,8 @@ FILE_GENERATION_KEYWORDS = (
     "create csv", "generate word", "export excel", "make pdf", "create spreadsheet",
     "generate diagram", "make chart", "draw graph", "create document", "export as", "save as file",
     # the same requests as people phrase them
-    "csv", "excel", "xlsx", "spreadsheet", "word document", "word doc", "docx", ".doc", "pdf report",
-    "as a pdf", "as pdf", "to pdf", "a pdf", "png", "chart", "diagram", "flowchart", "flow chart",
+    # (file formats are read by request_reading.requested_file_types: "analyse sales.csv" names a file)
+    "spreadsheet", "chart", "diagram", "flowchart", "flow chart",
     "graph of", "download", "export",
 )
 DATA_ANALYSIS_KEYWORDS = (

@@ -110,8 +110,8 @@ def _word_as_format(text: str, pos: int) -> bool:
     if text.startswith(("docx", "ms word"), pos):
         return True
     window = text[max(0, pos - 25):pos + 30]
-    return bool(re.search(r"word\s+(doc|document|file|report|format|version)|"
-                          r"\b(in|to|as|into|a|an|the)\s+word\b|word\s+and\b|\band\s+word\b|,\s*word\b", window))
+    return bool(re.search(r"word\s+(doc|document|file|report|format|version)|\b(to|as|into)\s+(a\s+)?word\b|"
+                          r"\bin\s+word\b|word\s+and\b|\band\s+word\b|,\s*word\b", window))
 
 
 def wants_chart(message: str) -> bool:
