@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     MAX_CODE_REPAIR_ATTEMPTS: int = 3
     CODE_EXECUTION_TIMEOUT: int = 15  # seconds, enforced by the page
     MAX_CODE_EXECUTION_TIMEOUT: int = 120  # seconds: the limit when a request says "take longer"
+    PACKAGE_LOAD_TIMEOUT: int = 180  # seconds the page allows for loading a run's packages (not counted in the above)
 
     # --- models ----------------------------------------------------------------
     LLM_PROVIDER: LLMProvider = "offline"

@@ -10,7 +10,9 @@ export const MAX_FILES_PER_RUN = 50;
 export const MAX_POSTED_STREAM_CHARS = MAX_STREAM_CHARS * 5;
 
 export const MOUNT_FIELDS = ['material_id', 'name', 'path', 'url'];
-export const EXECUTE_REQUEST_FIELDS = ['run_id', 'exec_id', 'code', 'timeout_s', 'output_dir', 'mounts'];
+export const EXECUTE_REQUEST_FIELDS = [
+  'run_id', 'exec_id', 'code', 'timeout_s', 'package_timeout_s', 'output_dir', 'mounts',
+];
 export const PRODUCED_FILE_FIELDS = ['name', 'path', 'size', 'type', 'file_id'];
 export const EXECUTION_RESULT_FIELDS = [
   'ok', 'stdout', 'stderr', 'duration_ms', 'files', 'vars', 'timed_out', 'stopped', 'imported',

@@ -40,7 +40,8 @@ class ExecuteRequest(BaseModel):
     run_id: str
     exec_id: str
     code: str
-    timeout_s: int
+    timeout_s: int  # the user's code only: the page starts counting when the worker says 'running'
+    package_timeout_s: int = 180  # the separate bound on loading the packages the code imports
     output_dir: str  # relative to /workspace: output/generated/{user_id}/{session_id}
     mounts: list[Mount] = Field(default_factory=list)
 

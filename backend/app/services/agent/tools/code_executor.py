@@ -43,6 +43,7 @@ def build_execute_request(state: AgentState, step: PlanStep) -> ExecuteRequest:
         exec_id=state["pending_exec_id"] or "",
         code=step.get("header", "") + "\n" + step.get("code", ""),
         timeout_s=state.get("timeout_s") or get_settings().CODE_EXECUTION_TIMEOUT,
+        package_timeout_s=get_settings().PACKAGE_LOAD_TIMEOUT,
         output_dir=output_dir_for(state["user_id"], state["session_id"]),
         mounts=mounts_for(state, edit_target_mount(step)),
     )
