@@ -37,8 +37,8 @@ from app.routes import (
     sessions,
 )
 from app.services.agent.lifecycle import agent_lifespan
+from app.services.jobs import job_queue
 from app.services.rag.embeddings import warm_up_in_background
-from app.services.study.podcast import fail_interrupted_podcasts
 
 log = logging.getLogger("keplerlab")
 
@@ -136,12 +136,11 @@ async def lifespan(app: FastAPI):
     db: Database = app.state.db
     _ensure_dirs(settings)
     await db.upgrade()
-    async with db.sessionmaker() as session:
-        await fail_interrupted_podcasts(session)  # a restart stopped their background task
     log.info("KeplerLab ready (data: %s, database: %s)", settings.DATA_DIR, db.engine.url.render_as_string())
     warm_up_in_background()  # the embedding model loads now, not on the first question
     try:
-        async with agent_lifespan(app):
+        # Background jobs (indexing, podcasts): services/jobs; unfinished ones are resumed.
+        async with job_queue(settings, db), agent_lifespan(app):
             yield
     finally:
         await db.dispose()

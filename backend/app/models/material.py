@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, created_at_column, id_column
@@ -39,6 +39,12 @@ class Material(Base):
     text_path: Mapped[str] = mapped_column(String(1024))
     status: Mapped[str] = mapped_column(String(32), default="ready")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Vector indexing, written by the indexing job (services/rag/ingestion.py) so any
+    # replica reports it: not_indexed | queued | indexing | ready | failed.
+    index_status: Mapped[str] = mapped_column(String(16), default="not_indexed", server_default="not_indexed")
+    index_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    index_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    index_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = created_at_column()
 
     notebook: Mapped[Notebook] = relationship(back_populates="materials")

@@ -1,4 +1,4 @@
-"""Podcasts: generate (background), list, read with progress, stream, download, delete."""
+"""Podcasts: generate (a background job), list, read with progress, stream, download, delete."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from app.core.deps import CurrentUser, DatabaseDep, SessionDep, SettingsDep, get_owned_or_404
+from app.core.deps import CurrentUser, SessionDep, SettingsDep, get_owned_or_404
 from app.core.security import create_file_token, verify_file_token
 from app.models import Notebook
 from app.models.media import Podcast
-from app.services.study.podcast import create_podcast, delete_podcast, start_generation
+from app.services.study.podcast import create_podcast, delete_podcast, request_generation
 from app.services.study.podcast_audio import MEDIA_TYPES
 
 router = APIRouter(prefix="/api", tags=["podcasts"])
@@ -101,13 +101,12 @@ async def generate_podcast(
     body: PodcastCreate,
     user: CurrentUser,
     db: SessionDep,
-    database: DatabaseDep,
     settings: SettingsDep,
 ):
     """Start generating; poll `GET /api/podcasts/{id}` for `status` and `progress`."""
     await get_owned_or_404(db, Notebook, notebook_id, user)
-    podcast, sources = await create_podcast(db, user, notebook_id, body.material_ids, body.title)
-    start_generation(database.sessionmaker, podcast.id, sources, body.title, settings.podcasts_output_path)
+    podcast, _sources = await create_podcast(db, user, notebook_id, body.material_ids, body.title)
+    await request_generation(podcast.id, body.title)  # a background job: services/jobs
     return _out(podcast, settings)
 
 

@@ -1,19 +1,22 @@
 """Podcast lifecycle: create a pending row, generate script + audio in the background, delete.
 
-Generation runs as an asyncio task in the server process (`start_generation`)
-with its own database sessions; it records `status` (pending → running →
-ready | failed) and `progress` 0..1 on the row, which the page polls. The
-audio file path is stored only when the finished file has been renamed into
-place, so a failed podcast never points at a file.
+Generation is the `generate_podcast` background job (services/jobs;
+`request_generation` enqueues it), run by whichever process takes it with its
+own database sessions; it records `status` (pending → running → ready |
+failed) and `progress` 0..1 on the row, which the page polls on any replica.
+The audio file path is stored only when the finished file has been renamed
+into place, so a failed podcast never points at a file. A job that runs again
+(a retry, a restarted worker) starts over and writes the same file name; a
+podcast already ready is left alone.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
-from sqlalchemy import update
+from fastapi import HTTPException
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import User
@@ -25,8 +28,7 @@ from app.services.study.podcast_script import ScriptError, write_podcast_script
 log = logging.getLogger(__name__)
 
 SCRIPT_SHARE = 0.1  # progress reached once the script is written; audio fills the rest
-
-_tasks: set[asyncio.Task] = set()
+DEFAULT_TITLE = "Study podcast"
 
 
 async def create_podcast(
@@ -37,7 +39,7 @@ async def create_podcast(
     podcast = Podcast(
         user_id=user.id,
         notebook_id=notebook_id,
-        title=(title or "").strip()[:255] or "Study podcast",
+        title=(title or "").strip()[:255] or DEFAULT_TITLE,
         material_ids=[s.material_id for s in sources],
         status="pending",
         progress=0.0,
@@ -47,18 +49,40 @@ async def create_podcast(
     return podcast, sources
 
 
-def start_generation(
+async def request_generation(podcast_id: str, title: str | None) -> None:
+    """Enqueue the podcast's generation job (the row is already `pending`)."""
+    from app.services.jobs import enqueue
+
+    await enqueue("generate_podcast", podcast_id=podcast_id, title=title)
+
+
+async def run_generation(
     sessionmaker: async_sessionmaker[AsyncSession],
     podcast_id: str,
-    sources: list[SourceText],
     title: str | None,
     output_dir: Path,
-) -> asyncio.Task:
-    """Run `generate_podcast` as a background task (kept referenced until it ends)."""
-    task = asyncio.create_task(generate_podcast(sessionmaker, podcast_id, sources, title, output_dir))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
-    return task
+    *,
+    final_attempt: bool = True,
+) -> None:
+    """The job: load the row and its sources, then `generate_podcast`."""
+    async with sessionmaker() as db:
+        podcast = await db.get(Podcast, podcast_id)
+        if podcast is None or podcast.status == "ready":
+            return  # deleted meanwhile, or a repeated job of a finished podcast
+        user = await db.get(User, podcast.user_id)
+        try:
+            sources = await load_sources(db, user, podcast.notebook_id, podcast.material_ids or None)
+        except HTTPException as exc:  # a material was deleted, or has no text any more
+            await _set(sessionmaker, podcast_id, status="failed", error=str(exc.detail))
+            return
+    await generate_podcast(sessionmaker, podcast_id, sources, title, output_dir, final_attempt=final_attempt)
+
+
+async def unfinished_podcasts(sessionmaker: async_sessionmaker[AsyncSession]) -> list[dict]:
+    """Job arguments of the podcasts left pending or running (by a server that stopped)."""
+    async with sessionmaker() as db:
+        rows = await db.scalars(select(Podcast).where(Podcast.status.in_(("pending", "running"))))
+        return [{"podcast_id": p.id, "title": None if p.title == DEFAULT_TITLE else p.title} for p in rows]
 
 
 async def _set(sessionmaker: async_sessionmaker[AsyncSession], podcast_id: str, **values) -> None:
@@ -75,8 +99,11 @@ async def generate_podcast(
     output_dir: Path,
     *,
     voices: dict[str, VoiceProfile] | None = None,
+    final_attempt: bool = True,
 ) -> None:
-    """Write the script, synthesise the audio, and record the outcome on the row."""
+    """Write the script, synthesise the audio, and record the outcome on the row.
+    An unexpected error (model, database) is recorded only on the `final_attempt`;
+    before that it is raised, the row stays `running`, and the job is retried."""
     from app.services.llm.factory import get_chat_model
 
     try:
@@ -108,6 +135,8 @@ async def generate_podcast(
     except (ScriptError, AudioSynthesisError) as exc:
         await _set(sessionmaker, podcast_id, status="failed", error=str(exc))
     except Exception as exc:  # a model or database error: report it on the row, keep the server up
+        if not final_attempt:
+            raise
         log.exception("podcast %s failed", podcast_id)
         await _set(sessionmaker, podcast_id, status="failed", error=f"generation failed: {exc}")
 
@@ -118,14 +147,3 @@ async def delete_podcast(db: AsyncSession, podcast: Podcast) -> None:
     await db.commit()
     if path:
         path.unlink(missing_ok=True)
-
-
-async def fail_interrupted_podcasts(db: AsyncSession) -> int:
-    """At start-up: podcasts left pending/running by a stopped server are failed, not stuck."""
-    result = await db.execute(
-        update(Podcast)
-        .where(Podcast.status.in_(("pending", "running")))
-        .values(status="failed", error="interrupted by a server restart; generate it again")
-    )
-    await db.commit()
-    return result.rowcount or 0
