@@ -212,7 +212,16 @@ def edit_program(request: str, edit_action: dict[str, Any], files: list[dict[str
     filename = str(target.get("filename") or "")
     instruction = str(edit_action.get("instruction") or request)
     if filename.lower().endswith(".docx") and CHART_WORDS.search(instruction):
-        ds, _ = pick_dataset(instruction, files, profile, material_id)
+        # The document's own name says which data it was made from ("wine_summary.docx").
+        hint = re.sub(r"[_\-.]+", " ", filename.rsplit(".", 1)[0])
+        ds, candidates = pick_dataset(instruction, files, profile, material_id)
+        if ds is None:
+            ds, candidates = pick_dataset(f"{instruction} ({hint})", files, profile, material_id)
+        if ds is None:
+            names = ", ".join(candidates) or "no dataset"
+            question = (f"{cap.ASK_DATASET_MARKER} which data should the chart for {filename} be drawn from? "
+                        f"This notebook has {names}. Name the file and ask again.")
+            return _join("# A chart needs data, and the request does not say which.", f"print({question!r})")
         if ds is not None:
             unknown = unknown_column_words(instruction, ds)
             if unknown and not mentioned_columns(instruction, ds.columns):
@@ -220,7 +229,7 @@ def edit_program(request: str, edit_action: dict[str, Any], files: list[dict[str
             chart_request = re.sub(r"\b(?:to|into|in)\s+(?:the\s+)?(?:word\s+)?(?:document|doc|docx|report|file)\b.*$",
                                    "", instruction, flags=re.I)
             return _join("# Draw the chart from the data, then insert it into the Word document.",
-                         WARNINGS_OFF, PREAMBLE, _loader(ds), chart_code(chart_request, ds),
+                         WARNINGS_OFF, PREAMBLE, EMBEDDED_CHARTS, _loader(ds), chart_code(chart_request, ds),
                          docx_chart_code(edit_action))
     return _join("# Edit a file generated earlier and save it in place.", WARNINGS_OFF, edit_code(edit_action, request))
 

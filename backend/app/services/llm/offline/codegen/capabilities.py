@@ -59,13 +59,15 @@ _CLEAN = re.compile(r"\b(clean(?:ed|ing|s)?|tidy|tidied|fix (?:the )?(?:data|typ
 _TARGET_CORRELATION = re.compile(
     r"\b(?:correlat\w*|related|associated|relationship|predictive|predictors?|influence\w*|drives?|affects?)\b.{0,40}"
     r"\b(?:most|strongest|highest|best|biggest|top)\b|\b(?:most|strongest|highest|best|biggest|top)\b.{0,40}"
-    r"\b(?:correlat\w*|related|associated|predictive|influen\w*)\b|\bwhat (?:\w+ )?correlates? with\b",
+    r"\b(?:correlat\w*|related|associated|predictive|predictors?|influen\w*)\b|\bwhat (?:\w+ )?correlates? with\b",
     re.I)
 _SUMMARY = re.compile(r"\b(summary|summari[sz]e|summarising|summarizing|overview|key findings|report)\b", re.I)
 _ANALYSIS = re.compile(
     r"\b(analy[sz]e|analysis|profile|explore|eda|describe|statistic|insight|look at|tell me about|"
-    r"what(?:'s| is) in|understand|investigate|examine|inspect|check)\b", re.I)
-_DATA_REFERENCE = re.compile(r"\b(this|the|my|that)\s+(data|dataset|file|table|sheet|spreadsheet|csv)\b", re.I)
+    r"what(?:'s| is) in|understand|investigate|examine|inspect|check|how many (?:rows|columns|records|entries)|"
+    r"shape|size of)\b", re.I)
+_DATA_REFERENCE = re.compile(r"\b(this|the|my|that)\s+(?:\w+\s+)?(data|dataset|file|table|sheet|spreadsheet|csv)\b",
+                             re.I)
 _EXPLAIN = re.compile(r"\b(explain|what does|walk me through|describe)\b", re.I)
 _RUN = re.compile(r"\b(run|execute|try)\b", re.I)
 
