@@ -128,7 +128,9 @@ class BrowserHarness:
                                   timeout=self.timeout_s or request.timeout_s, env={"MPLBACKEND": "Agg", "MPLCONFIGDIR": str(self.root / "mpl"),
                                                                                    "PATH": "/usr/bin:/bin"})
             ok, stdout, stderr = proc.returncode == 0, proc.stdout, proc.stderr
+            timed_out = False
         except subprocess.TimeoutExpired as exc:
+            timed_out = True
             ok, stdout = False, (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
             stderr = f"TimeoutError: execution exceeded {request.timeout_s} s and was stopped\n"
         duration_ms = int((time.monotonic() - started) * 1000)
@@ -149,4 +151,4 @@ class BrowserHarness:
                 entry["file_id"] = response.json()["id"]
             files.append(entry)
         return {"ok": ok, "stdout": stdout, "stderr": stderr, "duration_ms": duration_ms, "files": files,
-                "vars": {}}
+                "vars": {}, "timed_out": timed_out}
