@@ -1,0 +1,220 @@
+"""Load on two API replicas sharing one PostgreSQL: N concurrent sessions (over --users accounts), each
+login -> list notebooks -> small upload -> agent turn until its first SSE event.
+
+    .venv/bin/python bench/scale_bench.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+
+(defaults to $TEST_POSTGRES_URL). It creates a throwaway database there, starts
+two uvicorn replicas on free 127.0.0.1 ports (RUN_JOB_WORKER=false: uploads are
+queued for workers, as in production; add --worker to run one `app.worker`
+beside them), signs up the users beforehand (not measured), then runs the
+sessions all at once, alternating replicas, and prints p50/p99 per step and the
+error rate. Traffic goes only to 127.0.0.1; the run is bounded by --sessions
+and --deadline, and every process it started is killed at the end.
+Target: p99 of the first agent event <= 150 ms with 0 errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+BACKEND = ROOT / "backend"
+PASSWORD = "bench-password-long-enough"
+CSV = b"region,month,sales\nNorth,Jan,120\nSouth,Jan,95\nNorth,Feb,130\nSouth,Feb,101\n"
+STEPS = ("login", "list", "upload", "first_event")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+async def create_database(url: str) -> str:
+    base = make_url(url)
+    name = f"kl_bench_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(url: str) -> None:
+    target = make_url(url)
+    admin = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(args, cwd=BACKEND, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"process exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer: {log.read_text()[-2000:]}")
+
+
+async def prepare_user(client: httpx.AsyncClient, i: int, sessions: int) -> list[dict]:
+    """A user with `sessions` notebooks, one chat session each (each bench session its own)."""
+    email = f"bench-{i}-{uuid.uuid4().hex[:6]}@example.com"
+    r = await client.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": ""})
+    r.raise_for_status()
+    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    out = []
+    for _ in range(sessions):
+        notebook = (await client.post("/api/notebooks", json={"title": "Bench"}, headers=headers)).json()
+        session = (await client.post(f"/api/notebooks/{notebook['id']}/sessions", json={"title": "Bench"},
+                                     headers=headers)).json()
+        out.append({"email": email, "notebook": notebook["id"], "session": session["id"]})
+    return out
+
+
+async def run_session(client: httpx.AsyncClient, user: dict, times: dict[str, list[float]], errors: list[str]):
+    step = "login"
+    try:
+        t = time.perf_counter()
+        r = await client.post("/api/auth/login", json={"email": user["email"], "password": PASSWORD})
+        r.raise_for_status()
+        times["login"].append(time.perf_counter() - t)
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+        step = "list"
+        t = time.perf_counter()
+        (await client.get("/api/notebooks", headers=headers)).raise_for_status()
+        times["list"].append(time.perf_counter() - t)
+
+        step = "upload"
+        t = time.perf_counter()
+        r = await client.post(f"/api/notebooks/{user['notebook']}/materials", headers=headers,
+                              files={"file": ("sales.csv", CSV, "text/csv")})
+        r.raise_for_status()
+        times["upload"].append(time.perf_counter() - t)
+
+        step = "first_event"
+        t = time.perf_counter()
+        async with client.stream("POST", "/api/agent/chat", headers=headers,
+                                 json={"session_id": user["session"], "message": "analyze this dataset"}) as r:
+            r.raise_for_status()
+            async for line in r.aiter_lines():
+                if line.startswith("event:"):
+                    times["first_event"].append(time.perf_counter() - t)
+                    break
+            else:
+                raise RuntimeError("stream ended without an event")
+    except Exception as exc:  # counted, reported
+        errors.append(f"{step}: {type(exc).__name__}: {str(exc)[:120]}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("TEST_POSTGRES_URL"))
+    parser.add_argument("--sessions", type=int, default=500)
+    parser.add_argument("--users", type=int, default=50, help="sessions are spread over this many accounts")
+    parser.add_argument("--deadline", type=float, default=300, help="seconds for the measured phase")
+    parser.add_argument("--worker", action="store_true", help="also run one job worker (indexes the uploads)")
+    args = parser.parse_args()
+    if not args.database_url:
+        raise SystemExit("--database-url (or TEST_POSTGRES_URL) is required: a PostgreSQL to create a database in")
+    assert 1 <= args.users <= args.sessions <= 2000 and 0 < args.deadline <= 900, "bounded runs only"
+
+    db_url = await create_database(args.database_url)
+    tmp = Path(tempfile.mkdtemp(prefix="kl-scale-bench-"))
+    env = {**os.environ, "DATA_DIR": str(tmp / "data"), "DATABASE_URL": db_url, "LLM_PROVIDER": "offline",
+           "SECRET_KEY": uuid.uuid4().hex * 2, "RUN_JOB_WORKER": "false", "LOG_LEVEL": "WARNING"}
+    ports = [free_port(), free_port()]
+    procs: list[subprocess.Popen] = []
+    try:
+        for i, port in enumerate(ports):  # one after the other: the first one migrates
+            log = tmp / f"replica-{i}.log"
+            procs.append(start([sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host",
+                                "127.0.0.1", "--port", str(port), "--log-level", "warning"], env, log))
+            wait_http(f"http://127.0.0.1:{port}/docs", procs[-1], log)
+        if args.worker:
+            procs.append(start([sys.executable, "-m", "app.worker"], env, tmp / "worker.log"))
+        limits = httpx.Limits(max_connections=args.sessions + 10, max_keepalive_connections=args.sessions + 10)
+        clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=60, limits=limits) for p in ports]
+        try:
+            t = time.perf_counter()
+            per_user = [args.sessions // args.users + (i < args.sessions % args.users) for i in range(args.users)]
+            users = []
+            for start_at in range(0, args.users, 10):  # sign-up, not measured
+                batches = await asyncio.gather(*(prepare_user(clients[i % 2], i, per_user[i])
+                                                 for i in range(start_at, min(args.users, start_at + 10))))
+                users += [u for batch in batches for u in batch]
+            print(f"prepared {args.users} users, {len(users)} sessions in {time.perf_counter() - t:.1f}s")
+
+            times: dict[str, list[float]] = {s: [] for s in STEPS}
+            errors: list[str] = []
+            t = time.perf_counter()
+            tasks = [run_session(clients[(i + 1) % 2], u, times, errors) for i, u in enumerate(users)]
+            try:
+                await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.deadline)
+            except TimeoutError:
+                errors.append(f"deadline of {args.deadline}s reached")
+            wall = time.perf_counter() - t
+        finally:
+            for client in clients:
+                await client.aclose()
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
+        await drop_database(db_url)
+
+    finished = len(times["first_event"])
+    print(f"{args.sessions} concurrent sessions across 2 replicas ({os.cpu_count()} cores, shared machine), "
+          f"wall {wall:.1f}s, worker {'on' if args.worker else 'off'}")
+    print(f"{'step':<12} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
+    for step in STEPS:
+        values = [v * 1000 for v in times[step]]
+        print(f"{step:<12} {len(values):>5} {percentile(values, 50):>9.1f} {percentile(values, 99):>9.1f} "
+              f"{(max(values) if values else float('nan')):>9.1f}")
+    error_rate = len(errors) / args.sessions
+    print(f"errors: {len(errors)} ({error_rate:.1%}); sessions that reached the first event: {finished}")
+    for line in sorted(set(errors))[:10]:
+        print("  ", line)
+    p99 = percentile([v * 1000 for v in times["first_event"]], 99)
+    print(f"target p99 first event <= 150 ms with 0 errors: {'met' if p99 <= 150 and not errors else 'NOT met'}"
+          f" (p99 {p99:.1f} ms)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
