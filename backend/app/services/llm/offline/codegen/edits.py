@@ -102,7 +102,7 @@ def table_edit(ext: str, path_expr: str, filename: str, op: str, instruction: st
         ''')
     else:
         stem = re.sub(r"\.[^.]*$", "", filename) or "Data"
-        save = "table = df\n" + export_to_path("xlsx", "path", filename, stem)
+        save = "table = df\nsheets = []\n" + export_to_path("xlsx", "path", filename, stem)
     report = block(f'''
         print("Updated {filename}: {{}} rows x {{}} columns (was {{}} x {{}})".format(
             df.shape[0], df.shape[1], before[0], before[1]))

@@ -39,7 +39,7 @@ def excel_value(value):
 
 wb = Workbook()
 wb.remove(wb.active)
-book = sheets if "sheets" in globals() and sheets else [({sheet!r}, table)]
+book = sheets if sheets else [({sheet!r}, table)]
 for sheet_name, frame in book:
     ws = wb.create_sheet(str(sheet_name)[:31])
     ws.append([str(c) for c in frame.columns])

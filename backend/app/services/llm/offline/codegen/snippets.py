@@ -22,6 +22,7 @@ warnings.filterwarnings("ignore")
 
 findings = []
 chart_files = []
+sheets = []  # (name, DataFrame) for a multi-sheet workbook; reset: the kernel keeps globals between runs
 CHART_DIR = OUTPUT_DIR
 
 
