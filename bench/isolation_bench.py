@@ -45,7 +45,7 @@ RUN = """(code) => window.rt.run({run_id: 'b', exec_id: 'e' + Math.random(), cod
 
 def load(page, server, isolated: bool) -> float:
     t0 = time.perf_counter()
-    page.goto(server.url("/harness/index.html"))
+    page.goto(server.url("/harness/index.html?profile=classic"))
     page.wait_for_function("window.harnessLoaded === true")
     page.evaluate(MAKE, isolated)
     return time.perf_counter() - t0

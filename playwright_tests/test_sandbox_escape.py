@@ -120,7 +120,7 @@ def sandboxed(browser, servers):
     page = context.new_page()
     messages = []
     page.on("console", lambda m: messages.append(m.text))
-    page.goto(srv.url("/harness/index.html"))
+    page.goto(srv.url("/harness/index.html?profile=classic"))
     page.wait_for_function("window.harnessLoaded === true")
     # Anything the sandbox (or anyone) posts to the page's window is recorded.
     page.evaluate("""window.__windowMessages = [];
@@ -291,7 +291,7 @@ def test_every_escape_from_the_worker_is_blocked(sandboxed, servers):
     # The page saw the forged protocol messages and dropped them; nothing reached its window.
     assert page.evaluate("harness.runtime.rejectedMessages") >= before + 1
     assert [m for m in page.evaluate("window.__windowMessages") if m["type"] != "kepler-sandbox-loaded"] == []
-    assert page.url.endswith("/harness/index.html")
+    assert page.url.endswith("/harness/index.html?profile=classic")
 
     # Control: the page itself still reaches the API with its cookie (the probe server works).
     assert page.evaluate("fetch('/api/probe').then(r => r.status)") == 200
@@ -347,7 +347,7 @@ def test_the_runtimes_bytes_come_from_the_http_cache_after_a_reload(playwright_i
         str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     try:
         page = context.pages[0] if context.pages else context.new_page()
-        page.goto(srv.url("/harness/index.html"))
+        page.goto(srv.url("/harness/index.html?profile=classic"))
         page.wait_for_function("window.harnessLoaded === true")
         page.evaluate("harness.start()")
         assert page.locator('iframe[data-testid="python-sandbox"]').count() == 1

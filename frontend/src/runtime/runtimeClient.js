@@ -195,7 +195,13 @@ export class PyodideRuntime {
     if (this.isolated) {
       // The worker's text runs in the sandbox; Vite emits the file as an asset.
       const url = this.workerUrl || new URL('./pyodide.worker.js', import.meta.url).href;
-      return new SandboxedWorker(url, { indexURL: this.indexURL, sandboxUrl: this.sandboxUrl });
+      // the shared core the worker importScripts() from next to itself
+      const core = this.workerUrl
+        ? new URL('pyodide.worker.core.js', new URL(this.workerUrl, globalThis.location.href)).href
+        : new URL('./pyodide.worker.core.js', import.meta.url).href;
+      return new SandboxedWorker(url, {
+        indexURL: this.indexURL, sandboxUrl: this.sandboxUrl, extraScripts: { 'pyodide.worker.core.js': core },
+      });
     }
     return this.workerUrl
       ? new Worker(this.workerUrl)

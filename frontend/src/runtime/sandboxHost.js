@@ -111,12 +111,15 @@ export class SandboxedWorker {
    * @param {string} workerUrl  the runtime worker's script (its text is run in the sandbox)
    * @param {object} opts  {indexURL, sandboxUrl, scripts: [names under indexURL sent up front]}
    */
-  constructor(workerUrl, { indexURL = '/pyodide/', sandboxUrl = SANDBOX_PATH, container } = {}) {
+  constructor(workerUrl, { indexURL = '/pyodide/', sandboxUrl = SANDBOX_PATH, container, extraScripts = {} } = {}) {
     this.onmessage = null;
     this.onerror = null;
     this.rejected = 0; // messages dropped by validation (tests read it)
     this.served = []; // runtime files handed to the worker: [url, bytes]
     this.base = new URL(indexURL, location.href).href;
+    this.workerUrl = new URL(workerUrl, location.href).href;
+    // scripts the worker importScripts() from next to itself: {name: url to fetch it from}
+    this.extraScripts = extraScripts;
     this._closed = false;
     this._queue = [];
     this._booted = false;
@@ -156,7 +159,8 @@ export class SandboxedWorker {
         clearTimeout(this._timer);
         if (this._closed) return;
         iframe.contentWindow.postMessage(
-          { type: 'kepler-sandbox-boot', base: this.base, workerSource: boot.source, files: boot.files }, '*',
+          { type: 'kepler-sandbox-boot', base: this.base, workerUrl: this.workerUrl, workerSource: boot.source,
+            files: boot.files }, '*',
           [proto.port2, files.port2, ...boot.files.map((f) => f.bytes)],
         );
         this._booted = true;
@@ -172,15 +176,21 @@ export class SandboxedWorker {
       if (!r.ok) throw new Error(`${workerUrl}: HTTP ${r.status}`);
       return r.text();
     });
-    const manifest = await fetch(this.base + 'manifest.json').then((r) => (r.ok ? r.json() : { packages: [] }));
-    const names = ['pyodide.js', 'pyodide.asm.js',
-      ...(manifest.packages || []).filter((p) => p.source === 'pyodide').map((p) => `${p.name}.js`)];
-    const files = await Promise.all(names.map(async (name) => {
+    const get = async (name) => {
       const url = this.base + name;
       const bytes = await fetchBytes(url);
       this.served.push([url, bytes.byteLength]);
       return { url, bytes };
-    }));
+    };
+    const core = ['pyodide.js', 'pyodide.asm.js'].map(get); // not waiting for the manifest
+    const manifest = await fetch(this.base + 'manifest.json').then((r) => (r.ok ? r.json() : { packages: [] }));
+    const loaders = (manifest.packages || []).filter((p) => p.source === 'pyodide').map((p) => get(`${p.name}.js`));
+    const extras = Object.entries(this.extraScripts).map(async ([name, from]) => {
+      const url = new URL(name, this.workerUrl).href; // where the worker will look for it
+      const bytes = await fetchBytes(new URL(from, location.href).href);
+      return { url, bytes };
+    });
+    const files = await Promise.all([...core, ...loaders, ...extras]);
     return { source: await sourceReq, files };
   }
 
