@@ -197,3 +197,33 @@ def test_file_times_are_real(wasi_page):
                        f"st = os.stat('{OUT}/t.txt')\nprint(st.st_size, abs(st.st_mtime - time.time()) < 60)")
     assert result["ok"], result["stderr"]
     assert result["stdout"] == "5 True\n"
+
+
+def test_runs_in_a_classic_worker_with_an_injected_fetch(browser, server):
+    """The Pyodide worker may be classic, and a no-network sandbox passes its own
+    fetch (a relay to the page): every file the companion loads goes through it."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url("/runtime/wasi/harness.html"))
+        out = page.evaluate("""() => new Promise((resolve) => {
+          const src = `self.onmessage = async () => {
+            const seen = [];
+            const relay = (url, init) => { seen.push(new URL(url).pathname); return fetch(url, init); };
+            try {
+              const m = await import('${location.origin}/runtime/wasi/wasiRuntime.js');
+              const r = await m.runInWasi({code: 'import docx, lxml.etree\\\\nprint(lxml.etree.LXML_VERSION[:2])',
+                                           indexURL: '${location.origin}/pyodide/wasi/', fetch: relay});
+              self.postMessage({stdout: r.stdout, stderr: r.stderr, seen});
+            } catch (e) { self.postMessage({error: String(e)}); }
+          }`;
+          const w = new Worker(URL.createObjectURL(new Blob([src], {type: 'text/javascript'})));
+          w.onmessage = (e) => resolve(e.data);
+          w.postMessage(1);
+        })""")
+    finally:
+        context.close()
+    assert "error" not in out, out
+    assert out["stdout"] == "(6, 1)\n", out["stderr"]
+    assert sorted(out["seen"]) == ["/pyodide/wasi/manifest.json", "/pyodide/wasi/python.wasm",
+                                   "/pyodide/wasi/python315.zip", "/pyodide/wasi/site.tar"]

@@ -23,6 +23,13 @@
  *                 against the worker's location)
  *     onOutput    ({stream: 'stdout'|'stderr', text}) called while the code runs
  *     onProgress  ({stage, loaded, total, label}) while the companion boots
+ *     fetch       (url, init?) -> Promise<Response>, default the worker's fetch: a
+ *                 sandbox without network (issue 11's opaque-origin iframe) passes a
+ *                 relay that answers from the page; python.wasm must come back with
+ *                 Content-Type application/wasm (compileStreaming)
+ *     importShim  (url) -> Promise<module>, default a dynamic import() of the shim:
+ *                 the same relay can evaluate the shim's modules itself
+ *   (fetch/importShim/indexURL/onProgress matter on the first call, which boots.)
  *     files       [{name, path, size, type, bytes: ArrayBuffer}] (fresh copies, safe to
  *                 transfer): new or changed under /workspace/<output_dir>, plus any
  *                 existing file named by a `FILE_SAVED:<path>` stdout line; at most 50.
@@ -138,9 +145,18 @@ export async function resetWasi() {
   s.turn('import kepler_wasi\nkepler_wasi.reset()\n')
 }
 
-export async function runInWasi({ code, output_dir = '', mounts = [], indexURL, onOutput, onProgress } = {}) {
+export async function runInWasi({
+  code,
+  output_dir = '',
+  mounts = [],
+  indexURL,
+  onOutput,
+  onProgress,
+  fetch,
+  importShim,
+} = {}) {
   const firstBoot = !session
-  await bootWasi({ indexURL, onProgress })
+  await bootWasi({ indexURL, onProgress, fetch, importShim })
   const s = await session
   const started = performance.now()
   for (const m of mounts || []) {
@@ -212,15 +228,22 @@ export async function runInWasi({ code, output_dir = '', mounts = [], indexURL, 
 
 // --- the session -------------------------------------------------------------------------
 
-async function openSession({ indexURL = DEFAULT_INDEX_URL, onProgress } = {}) {
+async function openSession({
+  indexURL = DEFAULT_INDEX_URL,
+  onProgress,
+  fetch = self.fetch.bind(self),
+  importShim,
+} = {}) {
   const t0 = performance.now()
   const base = new URL(indexURL, self.location.href).href
   const progress = (stage, loaded, total, label) => onProgress && onProgress({ stage, loaded, total, label })
   progress('wasi', 0, 4, 'loading the Word/lxml runtime…')
   const manifest = await (await fetch(base + 'manifest.json', { cache: 'no-cache' })).json()
-  const shim = await import(/* @vite-ignore */ base + 'shim/index.js')
+  const shim = importShim
+    ? await importShim(base + 'shim/index.js')
+    : await import(/* @vite-ignore */ base + 'shim/index.js')
   applyShimFixes(shim)
-  const store = await FileStore.open(base, manifest)
+  const store = await FileStore.open(base, manifest, fetch)
   const [module, zipBytes, siteBytes] = await Promise.all([
     WebAssembly.compileStreaming(store.response('python.wasm')).then((m) => {
       progress('wasi', 2, 4, 'compiling Python 3.15…')
@@ -249,17 +272,18 @@ const CACHE_NAME = 'keplerlab-wasi'
 const MPL_CACHE = '/tmp/home/.matplotlib' // MPLCONFIGDIR (config and font cache)
 
 class FileStore {
-  static async open(base, manifest) {
+  static async open(base, manifest, fetch) {
     let cache = null
     try {
       cache = self.caches ? await self.caches.open(CACHE_NAME) : null
     } catch {
       cache = null // storage refused (opaque origin, quota): plain fetches
     }
-    return new FileStore(base, manifest, cache)
+    return new FileStore(base, manifest, cache, fetch)
   }
 
-  constructor(base, manifest, cache) {
+  constructor(base, manifest, cache, fetch) {
+    this.fetch = fetch
     this.base = base
     this.cache = cache
     this.shas = new Map(manifest.files.map((f) => [f.path, f.sha256]))
@@ -274,7 +298,7 @@ class FileStore {
     const key = this.key(path)
     const hit = this.cache && (await this.cache.match(key))
     if (hit) return hit
-    const r = await fetch(this.base + path)
+    const r = await this.fetch(this.base + path)
     if (!r.ok) throw new Error(`${this.base}${path}: HTTP ${r.status}`)
     if (!this.cache) return r
     try {
