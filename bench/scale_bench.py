@@ -7,7 +7,8 @@ login -> list notebooks -> small upload -> agent turn until its first SSE event.
 two uvicorn replicas on free 127.0.0.1 ports (RUN_JOB_WORKER=false: uploads are
 queued for workers, as in production; add --worker to run one `app.worker`
 beside them), signs up the users beforehand (not measured), then runs the
-sessions all at once, alternating replicas, and prints p50/p99 per step and the
+sessions (starting evenly over --ramp seconds; --ramp 0 is one burst),
+alternating replicas, and prints p50/p99 per step and the
 error rate. Traffic goes only to 127.0.0.1; the run is bounded by --sessions
 and --deadline, and every process it started is killed at the end.
 Target: p99 of the first agent event <= 150 ms with 0 errors.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -106,7 +108,9 @@ async def prepare_user(client: httpx.AsyncClient, i: int, sessions: int) -> list
     return out
 
 
-async def run_session(client: httpx.AsyncClient, user: dict, times: dict[str, list[float]], errors: list[str]):
+async def run_session(client: httpx.AsyncClient, user: dict, times: dict[str, list[float]], errors: list[str],
+                      delay: float = 0.0):
+    await asyncio.sleep(delay)
     step = "login"
     try:
         t = time.perf_counter()
@@ -148,6 +152,8 @@ async def main() -> None:
     parser.add_argument("--sessions", type=int, default=500)
     parser.add_argument("--users", type=int, default=50, help="sessions are spread over this many accounts")
     parser.add_argument("--deadline", type=float, default=300, help="seconds for the measured phase")
+    parser.add_argument("--ramp", type=float, default=60,
+                        help="sessions start evenly over this many seconds (0: all in the same instant)")
     parser.add_argument("--worker", action="store_true", help="also run one job worker (indexes the uploads)")
     args = parser.parse_args()
     if not args.database_url:
@@ -183,7 +189,8 @@ async def main() -> None:
             times: dict[str, list[float]] = {s: [] for s in STEPS}
             errors: list[str] = []
             t = time.perf_counter()
-            tasks = [run_session(clients[(i + 1) % 2], u, times, errors) for i, u in enumerate(users)]
+            tasks = [run_session(clients[(i + 1) % 2], u, times, errors, args.ramp * i / len(users))
+                     for i, u in enumerate(users)]
             try:
                 await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.deadline)
             except TimeoutError:
@@ -198,10 +205,11 @@ async def main() -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=20)
         await drop_database(db_url)
+        shutil.rmtree(tmp, ignore_errors=True)
 
     finished = len(times["first_event"])
     print(f"{args.sessions} concurrent sessions across 2 replicas ({os.cpu_count()} cores, shared machine), "
-          f"wall {wall:.1f}s, worker {'on' if args.worker else 'off'}")
+          f"started over {args.ramp:.0f}s, wall {wall:.1f}s, worker {'on' if args.worker else 'off'}")
     print(f"{'step':<12} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
     for step in STEPS:
         values = [v * 1000 for v in times[step]]
