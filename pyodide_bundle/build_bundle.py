@@ -44,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 # Downloads live outside the clone, so a fresh clone (CI) re-uses them;
 # pyodide_bundle/cache/ (the old place) still serves as a fallback source.
 CACHE = Path(os.environ.get("KEPLERLAB_CACHE_DIR") or Path.home() / ".cache" / "keplerlab") / "pyodide_bundle"
+DEFAULT_CACHE = CACHE
 LEGACY_CACHE = HERE / "cache"
 DIST = HERE / "dist"
 # Checked-in copies of the built manifests: the server knows each profile's
@@ -142,7 +143,9 @@ def cached_download(target: Path, sha256: str, fetch) -> Path:
     """Return `target` from the cache, fetching it first when missing or wrong."""
     if target.exists() and sha256_of(target) == sha256:
         return target
-    legacy = LEGACY_CACHE / target.relative_to(CACHE) if target.is_relative_to(CACHE) else None
+    # (only for the real cache: a build pointed elsewhere, e.g. a test's, stays on its own)
+    legacy = (LEGACY_CACHE / target.relative_to(CACHE)
+              if CACHE == DEFAULT_CACHE and target.is_relative_to(CACHE) else None)
     if legacy is not None and legacy.is_file() and sha256_of(legacy) == sha256:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(legacy, target)

