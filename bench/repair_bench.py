@@ -144,7 +144,8 @@ def check_passes(case: dict, result: dict) -> bool:
     return "file" not in check or any(f["name"] == check["file"] and f["size"] > 0 for f in result["files"])
 
 
-def run_case(runtime: BrowserRuntime, server: StaticServer, case: dict, max_repairs: int, verbose: bool) -> Outcome:
+def run_case(runtime: BrowserRuntime, server: StaticServer, case: dict, max_repairs: int, verbose: bool,
+             run_timeout: int = RUN_TIMEOUT_S) -> Outcome:
     state, files = case_state(case)
     header = build_workspace_header(state)
     mounts = [{"material_id": f["id"], "name": f["filename"], "path": f["real_path"],
@@ -154,12 +155,12 @@ def run_case(runtime: BrowserRuntime, server: StaticServer, case: dict, max_repa
     step = {"expected": expected_outputs(case["request"]).as_dict()}
     context_base = dict(columns=profile.get("columns"), dtypes=profile.get("dtypes"),
                         available_paths=[f["real_path"] for f in files], expected=step["expected"],
-                        timeout_s=RUN_TIMEOUT_S)
+                        timeout_s=run_timeout)
     runtime.reset()
     code, model = case["code"], NoModel()
     outcome = Outcome(case["id"], broken_at_first=False, passed=False, repairs=0, model_needed=False)
     for attempt in range(max_repairs + 1):
-        result = runtime.run(header + "\n" + code, mounts)
+        result = runtime.run(header + "\n" + code, mounts, run_timeout)
         lines = header_line_count(header)
         stderr = clean_stderr(map_traceback_lines(result["stderr"], lines))
         ok = result["ok"]
@@ -200,6 +201,8 @@ def main() -> None:
     parser.add_argument("--profile", default=get_settings().PYODIDE_PROFILE)
     parser.add_argument("--only", action="append", help="run only these case ids")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--run-timeout", type=int, default=RUN_TIMEOUT_S,
+                        help="per-run limit in seconds (package loading counts in it until the worker reports phases)")
     args = parser.parse_args()
     cases = [c for c in load_cases() if not args.only or c["id"] in args.only]
     max_repairs = get_settings().MAX_CODE_REPAIR_ATTEMPTS
@@ -212,7 +215,7 @@ def main() -> None:
                   f"(Python {runtime.info.get('python_version')}), up to {max_repairs} repairs, no model")
             outcomes = []
             for case in cases:
-                o = run_case(runtime, server, case, max_repairs, args.verbose)
+                o = run_case(runtime, server, case, max_repairs, args.verbose, args.run_timeout)
                 outcomes.append(o)
                 status = ("PASS (untouched)" if o.passed and not o.broken_at_first
                           else f"FIXED in {o.repairs}" if o.passed

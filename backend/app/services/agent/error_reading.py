@@ -101,6 +101,7 @@ def missing_path(stderr: str | None) -> str | None:
     match = re.search(r"(?:FileNotFoundError|OSError|IOError).*?No such file or directory: (['\"])(.+?)\1", text)
     match = match or re.search(r"FileNotFoundError: .*?(['\"])(.+?)\1 does not exist", text)
     match = match or re.search(r"File (\S+?) does not exist", text)
+    match = match or re.search(r"Cannot save file into a non-existent directory: (['\"])(.+?)\1", text)
     if not match:
         return None
     return match.group(match.lastindex or 1)

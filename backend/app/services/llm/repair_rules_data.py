@@ -95,7 +95,7 @@ def fix_missing_folder(code: str, ctx: RuleContext) -> RuleFix | None:
     missing = missing_path(ctx.stderr)
     if not missing or "/" not in missing:
         return None
-    if missing.lower().rsplit(".", 1)[-1] not in OUTPUT_EXTS:
+    if missing.lower().rsplit(".", 1)[-1] not in OUTPUT_EXTS and "non-existent directory" not in ctx.stderr:
         return None
     if ctx.available_paths and posixpath.basename(missing).lower() in {posixpath.basename(p).lower()
                                                                          for p in ctx.available_paths}:
@@ -103,7 +103,8 @@ def fix_missing_folder(code: str, ctx: RuleContext) -> RuleFix | None:
     folders = set(re.findall(r"""f?["']\{OUTPUT_DIR\}/((?:[\w\-. ]+/)+)""", code))
     lines = ["os.makedirs(f\"{OUTPUT_DIR}/" + f.rstrip("/") + "\", exist_ok=True)" for f in sorted(folders)]
     if not lines:
-        lines = [f"os.makedirs({posixpath.dirname(missing)!r}, exist_ok=True)"]
+        folder = missing if "non-existent directory" in ctx.stderr else posixpath.dirname(missing)
+        lines = [f"os.makedirs({folder!r}, exist_ok=True)"]
     block = "import os\n" + "\n".join(lines) + "  # output sub-folders"
     if all(line in code for line in lines):
         return None
