@@ -1,6 +1,8 @@
-"""Benchmark of the browser runtime (classic profile) in Debian's Chromium.
+"""Benchmark of the browser runtimes in Debian's Chromium: the default
+(modern, Pyodide 0.27.7) and the classic 0.17.1 build side by side, rounds
+interleaved (modern, classic, modern, ...) in one run.
 
-    .venv/bin/python bench/runtime_bench.py [--runs 3]
+    .venv/bin/python bench/runtime_bench.py [--runs 3] [--profiles modern,classic]
 
 Prints: cold start (page load -> Python + numpy/pandas/matplotlib ready), the
 worker's own split (Python boot, pre-warm imports), a warm second run's
@@ -39,9 +41,9 @@ print(summary.shape)
 """
 
 
-def start_page(page, server) -> tuple[float, dict]:
+def start_page(page, server, profile: str) -> tuple[float, dict]:
     t0 = time.perf_counter()
-    page.goto(server.url("/harness/index.html"))
+    page.goto(server.url(f"/harness/index.html?profile={profile}"))
     page.wait_for_function("window.harnessLoaded === true")
     info = page.evaluate("harness.start()")
     return time.perf_counter() - t0, info
@@ -55,14 +57,14 @@ def timed_run(page, code: str) -> float:
     return time.perf_counter() - t0
 
 
-def one_round(pw, server) -> dict:
+def one_round(pw, server, profile: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="kepler-bench-") as profile:
         ctx = pw.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = ctx.new_page()
             server.served.clear()
-            cold_s, info = start_page(page, server)
+            cold_s, info = start_page(page, server, profile)
             cold_bytes = sum(n for _, n in server.served)
             first_analysis = timed_run(page, ANALYSIS)
             warm_analysis = timed_run(page, ANALYSIS)
@@ -102,32 +104,42 @@ def one_round(pw, server) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profiles", default="modern,classic")
     args = parser.parse_args()
-    if not (ROOT / "pyodide_bundle" / "dist" / "manifest.json").exists():
-        raise SystemExit("pyodide_bundle/dist is missing: run pyodide_bundle/build.sh")
+    profiles = args.profiles.split(",")
+    dists = {"modern": ROOT / "pyodide_bundle" / "dist" / "modern", "classic": ROOT / "pyodide_bundle" / "dist"}
+    for name in profiles:
+        if not (dists[name] / "manifest.json").exists():
+            raise SystemExit(f"the {name} bundle is missing: run pyodide_bundle/build.sh")
+    rounds: dict[str, list[dict]] = {name: [] for name in profiles}
     with StaticServer() as server, sync_playwright() as pw:
-        rounds = [one_round(pw, server) for _ in range(args.runs)]
-    med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0] if k != "downloaded_twice"}
-    twice = sorted({p for r in rounds for p in r["downloaded_twice"]})
+        for _ in range(args.runs):
+            for name in profiles:  # interleaved: both see the same machine load
+                rounds[name].append(one_round(pw, server, name))
+    med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0] if k != "downloaded_twice"}
+           for name, rs in rounds.items()}
+    twice = {name: sorted({p for r in rs for p in r["downloaded_twice"]}) for name, rs in rounds.items()}
 
-    def line(label, value, target=None, unit="s"):
-        verdict = "" if target is None else ("  OK" if value <= target else f"  OVER target {target} {unit}")
-        print(f"{label:<52} {value:8.2f} {unit}{verdict}")
+    def line(label, key, unit="s"):
+        cells = "".join(f"{med[name][key]:10.2f}" for name in profiles)
+        print(f"{label:<52}{cells} {unit}")
 
-    print(f"runtime bench (classic profile, median of {args.runs} round(s), 127.0.0.1, Debian Chromium)")
-    line("cold start: page load -> pandas+matplotlib ready", med["cold_s"], 4.0)
-    line("  worker: Python boot", med["boot_s"])
-    line("  worker: import numpy+pandas+matplotlib", med["prewarm_s"])
-    line("    of which loadPackage (fetch + unpack)", med["prewarm_load_s"])
-    line("first analysis run (groupby + PNG chart)", med["first_analysis_s"])
-    line("same analysis again (warm)", med["warm_analysis_s"])
-    line("trivial run round trip (warm run overhead)", med["trivial_run_s"], 0.3)
-    line("bytes downloaded on cold start", med["cold_mb"], unit="MB")
-    line("warm HTTP cache: reload -> pandas+matplotlib ready", med["warm_cache_s"], 2.5)
-    line("  worker: Python boot", med["warm_boot_s"])
-    line("  worker: import numpy+pandas+matplotlib", med["warm_prewarm_s"])
-    line("  bytes fetched from the server on reload", med["reload_mb"], unit="MB")
-    print(f"{'files downloaded twice across page loads':<52} {twice if twice else 'none'}")
+    print(f"runtime bench (median of {args.runs} interleaved round(s), 127.0.0.1, Debian Chromium)")
+    print(f"{'':<52}" + "".join(f"{name:>10}" for name in profiles))
+    line("cold start: page load -> pandas+matplotlib ready", "cold_s")
+    line("  worker: Python boot", "boot_s")
+    line("  worker: import numpy+pandas+matplotlib", "prewarm_s")
+    line("    of which loadPackage (fetch + unpack)", "prewarm_load_s")
+    line("first analysis run (groupby + PNG chart)", "first_analysis_s")
+    line("same analysis again (warm)", "warm_analysis_s")
+    line("trivial run round trip (warm run overhead)", "trivial_run_s")
+    line("bytes sent on cold start (as sent: .gz where precompressed)", "cold_mb", "MB")
+    line("warm HTTP cache: reload -> pandas+matplotlib ready", "warm_cache_s")
+    line("  worker: Python boot", "warm_boot_s")
+    line("  worker: import numpy+pandas+matplotlib", "warm_prewarm_s")
+    line("  bytes fetched from the server on reload", "reload_mb", "MB")
+    for name in profiles:
+        print(f"{'files downloaded twice (' + name + ')':<52} {twice[name] if twice[name] else 'none'}")
 
 
 if __name__ == "__main__":
