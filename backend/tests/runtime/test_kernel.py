@@ -1,0 +1,67 @@
+"""The worker's Python side (pyodide_bundle/kernel/keplerlab_kernel.py), run here
+on the host's CPython against a temporary workspace: the same module both
+browser profiles import."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "pyodide_bundle" / "kernel"))
+
+import keplerlab_kernel as kernel  # noqa: E402
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    kernel.setup(str(tmp_path))
+    return tmp_path
+
+
+def test_run_captures_output_streams_traceback_and_vars(workspace):
+    emitted = []
+    out = json.loads(kernel.run("import sys\nx = 41\nprint('hi')\nprint('err', file=sys.stderr)\n1/0\n",
+                                "out", lambda s, t: emitted.append((s, t))))
+    assert out["ok"] is False
+    assert out["stdout"] == "hi\n"
+    assert out["stderr"].startswith("err\nTraceback")
+    assert "ZeroDivisionError" in out["stderr"] and "keplerlab_kernel" not in out["stderr"]
+    assert out["vars"] == {"x": "int"}
+    assert "".join(t for s, t in emitted if s == "stdout") == "hi\n"  # streamed in batches
+
+
+def test_files_changed_under_the_output_dir_and_file_saved_lines(workspace):
+    (workspace / "other.txt").write_text("x")
+    out = json.loads(kernel.run("open('out/a.csv', 'w').write('a')\nprint('FILE_SAVED:other.txt')", "out"))
+    assert out["files"] == [str(workspace / "out" / "a.csv"), str(workspace / "other.txt")]
+    again = json.loads(kernel.run("pass", "out"))
+    assert again["files"] == []  # unchanged files are not returned twice
+
+
+def test_globals_persist_until_reset_and_imports_are_tracked(workspace):
+    kernel.run("import json as j\nkept = 1", "")
+    out = json.loads(kernel.run("print(kept)", ""))
+    assert out["stdout"] == "1\n" and "json" in out["imported"]
+    kernel.reset()
+    assert not json.loads(kernel.run("print(kept)", ""))["ok"]
+
+
+def test_required_imports_include_implicit_packages():
+    assert json.loads(kernel.required_imports("import pandas as pd\npd.read_excel('a.xlsx')")) == [
+        "openpyxl", "pandas"]
+    assert json.loads(kernel.required_imports("df.to_markdown()")) == ["tabulate"]
+    assert json.loads(kernel.required_imports("this is not python")) == []
+
+
+def test_output_is_kept_head_and_tail(monkeypatch):
+    monkeypatch.setattr(kernel, "STREAM_LIMIT", 20)
+    stream = kernel.OutputStream("stdout", None)
+    for i in range(10):
+        stream.write(f"{i:04d}\n")
+    text = stream.getvalue()
+    assert text.startswith("0000\n0001\n") and text.endswith("0009\n") and "characters cut" in text
