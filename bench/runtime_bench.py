@@ -44,7 +44,7 @@ print(summary.shape)
 def start_page(page, server, profile: str) -> tuple[float, dict]:
     t0 = time.perf_counter()
     page.goto(server.url(f"/harness/index.html?profile={profile}"))
-    page.wait_for_function("window.harnessLoaded === true")
+    page.wait_for_function("window.harnessLoaded === true", timeout=180000)
     info = page.evaluate("harness.start()")
     return time.perf_counter() - t0, info
 
@@ -73,7 +73,7 @@ def one_round(pw, server, profile: str) -> dict:
 
             served_before = len(server.served)
             page.reload()
-            page.wait_for_function("window.harnessLoaded === true")
+            page.wait_for_function("window.harnessLoaded === true", timeout=180000)
             t0 = time.perf_counter()
             warm_info = page.evaluate("harness.start()")
             warm_cache_s = time.perf_counter() - t0

@@ -47,7 +47,7 @@ def open_harness(browser, server):
     page = context.new_page()
     requests: list[str] = []
     context.on("request", lambda r: requests.append(r.url))
-    page.goto(server.url("/harness/index.html"))
+    page.goto(server.url("/harness/index.html?profile=classic"))  # this file tests the opt-in 0.17.1 build
     page.wait_for_function("window.harnessLoaded === true")
     info = page.evaluate("harness.start()")
     return context, page, info, requests
