@@ -7,8 +7,8 @@ import ast
 import pytest
 
 from app.services.agent.intent import classify_intent
-from app.services.agent.request_reading import requested_file_type
 from app.services.agent.planner import build_plan
+from app.services.agent.request_reading import requested_file_type
 from app.services.agent.state import initial_state
 from app.services.agent.tools.workspace_builder import (
     build_workspace_header,
