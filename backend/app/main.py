@@ -184,7 +184,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="pyodide",
     )
     _mount_spa(app, settings.FRONTEND_DIST_DIR)
+    _add_hardening_middleware(app)
     return app
+
+
+def _add_hardening_middleware(app: FastAPI) -> None:
+    """Security headers on every response; cross-origin state changes refused (core/hardening.py)."""
+    from app.core.hardening import CrossOriginGuardMiddleware, SecurityHeadersMiddleware
+
+    app.add_middleware(CrossOriginGuardMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: the 403 above gets headers too
 
 
 def __getattr__(name: str) -> FastAPI:

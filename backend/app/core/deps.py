@@ -57,7 +57,10 @@ async def get_current_user(request: Request, db: SessionDep, settings: SettingsD
         raise _unauthorized("Invalid or expired session")
     cached = _known_users.get(user_id)
     if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+        # A fresh, unattached User per request, built from plain data: no ORM
+        # object is shared between requests (another request's rollback cannot
+        # expire it, and no session is touched by reading it).
+        return User(**cached[1])
     user = await db.get(User, user_id)
     if user is None:
         raise _unauthorized("Invalid or expired session")
@@ -70,13 +73,15 @@ async def get_current_user(request: Request, db: SessionDep, settings: SettingsD
 # trip off every request (routes read nothing of the user but its id).
 _USER_TTL_S = 60.0
 _MAX_KNOWN_USERS = 10_000
-_known_users: dict[str, tuple[float, User]] = {}
+_known_users: dict[str, tuple[float, dict[str, Any]]] = {}
+_CACHED_FIELDS = ("id", "email", "name", "created_at")
 
 
 def _remember_user(user: User) -> None:
     if len(_known_users) >= _MAX_KNOWN_USERS:
         _known_users.clear()
-    _known_users[user.id] = (time.monotonic() + _USER_TTL_S, user)
+    data = {f: getattr(user, f) for f in _CACHED_FIELDS if hasattr(User, f)}
+    _known_users[user.id] = (time.monotonic() + _USER_TTL_S, data)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -34,6 +36,22 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+# A real hash of a random password: an unknown email is verified against it so
+# that it costs as long as a known one (no account enumeration by timing).
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+async def hash_password_async(password: str) -> str:
+    """argon2 in a worker thread: the event loop keeps serving while it runs."""
+    return await anyio.to_thread.run_sync(hash_password, password)
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    """Off the event loop; a missing hash (unknown email) verifies the dummy, same cost."""
+    ok = await anyio.to_thread.run_sync(verify_password, password_hash or _DUMMY_HASH, password)
+    return ok and password_hash is not None
 
 
 def _serializer(salt: str, secret_key: str | None) -> URLSafeTimedSerializer:

@@ -12,7 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.config import Settings
 from app.core.deps import CurrentUser, SessionDep, SettingsDep
-from app.core.security import SESSION_COOKIE, create_access_token, hash_password, verify_password
+from app.core.security import (
+    SESSION_COOKIE,
+    create_access_token,
+    hash_password_async,
+    verify_password_async,
+)
 from app.models import User
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -71,10 +76,12 @@ def _signed_in(response: Response, user: User, settings: Settings) -> AuthOut:
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, response_model=AuthOut)
 async def register(body: RegisterIn, response: Response, db: SessionDep, settings: SettingsDep):
+    # Hash before the session touches the database: no pooled connection is held meanwhile.
+    password_hash = await hash_password_async(body.password)
     user = User(
         email=body.email,
         name=body.name.strip() or body.email.split("@")[0],
-        password_hash=hash_password(body.password),
+        password_hash=password_hash,
     )
     db.add(user)
     try:
@@ -88,7 +95,8 @@ async def register(body: RegisterIn, response: Response, db: SessionDep, setting
 @router.post("/login", response_model=AuthOut)
 async def login(body: LoginIn, response: Response, db: SessionDep, settings: SettingsDep):
     user = await db.scalar(select(User).where(User.email == body.email))
-    if user is None or not verify_password(user.password_hash, body.password):
+    await db.commit()  # end the read: the connection goes back to the pool before hashing
+    if not await verify_password_async(user.password_hash if user else None, body.password) or user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "Wrong email or password",

@@ -112,7 +112,8 @@ async def read_material_raw(material_id: str, user: CurrentUser, db: SessionDep)
         _existing(material.real_path),
         media_type=material.mime,
         filename=material.workspace_name,
-        content_disposition_type="inline",
+        content_disposition_type="attachment",  # never rendered as a page of this origin
+        headers={"X-Content-Type-Options": "nosniff"},
     )
 
 
