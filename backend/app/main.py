@@ -190,8 +190,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _add_hardening_middleware(app: FastAPI) -> None:
     """Security headers on every response; cross-origin state changes refused (core/hardening.py)."""
-    from app.core.hardening import CrossOriginGuardMiddleware, SecurityHeadersMiddleware
+    from app.core.hardening import (
+        BodySizeLimitMiddleware,
+        CrossOriginGuardMiddleware,
+        SecurityHeadersMiddleware,
+    )
 
+    app.add_middleware(BodySizeLimitMiddleware, limit=app.state.settings.max_json_body_bytes)
     app.add_middleware(CrossOriginGuardMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: the 403 above gets headers too
 

@@ -65,6 +65,7 @@ class Settings(BaseSettings):
 
     # --- uploads ---------------------------------------------------------------
     MAX_UPLOAD_MB: float = 50
+    MAX_JSON_BODY_MB: float = 16  # any non-multipart request body (JSON): 413 above it, before sign-in
 
     # --- auth ------------------------------------------------------------------
     # Empty means: generated with `secrets` on first start and kept in
@@ -102,6 +103,10 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.MAX_UPLOAD_MB * 1024 * 1024)
+
+    @property
+    def max_json_body_bytes(self) -> int:
+        return int(self.MAX_JSON_BODY_MB * 1024 * 1024)
 
     @property
     def generated_output_path(self) -> Path:

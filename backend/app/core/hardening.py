@@ -86,3 +86,57 @@ class CrossOriginGuardMiddleware:
                 await JSONResponse({"detail": reason}, status_code=403)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class BodySizeLimitMiddleware:
+    """413 for a non-multipart request body over `limit` bytes, before any route
+    (or sign-in) reads it: by Content-Length, and counted for chunked bodies.
+    Uploads (multipart) have their own limit, MAX_UPLOAD_MB, in the upload route."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in UNSAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if headers.get("content-type", "").lower().startswith("multipart/"):
+            await self.app(scope, receive, send)
+            return
+        too_large = JSONResponse({"detail": f"Request body over {self.limit} bytes"}, status_code=413)
+        length = headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await too_large(scope, receive, send)
+            return
+        seen = 0
+        answered = False
+
+        async def counted() -> Message:
+            nonlocal seen, answered
+            if answered:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    # Answer now; the route sees a disconnect and whatever it sends is dropped.
+                    await too_large(scope, receive, send)
+                    answered = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not answered:
+                await send(message)
+
+        try:
+            await self.app(scope, counted, guarded_send)
+        except Exception:
+            if not answered:
+                raise
+
+
+class _BodyTooLarge(Exception):
+    pass

@@ -111,3 +111,17 @@ async def test_the_user_cache_hands_out_no_shared_orm_object(user_client, app):
         assert (await user_client.get("/api/_whoami_probe")).json()["id"] == user_client.user["id"]
     assert seen[0] is not seen[1]
     assert inspect(seen[1]).session is None  # the cached one is not attached to any session
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
+async def test_an_oversized_json_body_is_413_before_sign_in(client, settings):
+    big = b'{"email": "a@b.co", "password": "' + b"x" * (settings.max_json_body_bytes + 10) + b'"}'
+    r = await client.post("/api/auth/login", content=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+    async def chunks():
+        for _ in range(settings.max_json_body_bytes // 65536 + 2):
+            yield b"x" * 65536
+
+    r = await client.post("/api/auth/login", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
