@@ -43,20 +43,31 @@ export function streamSse(path, body, { onEvent, signal } = {}) {
 }
 
 /** Start a turn: `POST /api/agent/chat` → SSE. */
-export const streamAgentChat = ({ sessionId, message, materialIds }, handlers) =>
+export const streamAgentChat = ({ sessionId, message, materialIds, materialId }, handlers) =>
   streamSse(
     '/agent/chat',
-    { session_id: sessionId, message, ...(materialIds?.length ? { material_ids: materialIds } : {}) },
+    {
+      session_id: sessionId,
+      message,
+      ...(materialIds?.length ? { material_ids: materialIds } : {}),
+      ...(materialId ? { material_id: materialId } : {}),
+    },
     handlers,
   )
 
+/** Stop a run that is not executing code in the browser (a 404: already over). */
+export async function stopRun(runId) {
+  try {
+    return await apiFetch(`/agent/runs/${encodeURIComponent(runId)}/stop`, { method: 'POST' })
+  } catch (err) {
+    if (err?.status === 404) return null
+    throw err
+  }
+}
+
 /** Post an ExecutionResult; the response is the continuation SSE stream. */
 export const postExecutionResult = (runId, execId, result, handlers) =>
-  streamSse(
-    `/agent/runs/${encodeURIComponent(runId)}/executions/${encodeURIComponent(execId)}`,
-    result,
-    handlers,
-  )
+  streamSse(`/agent/runs/${encodeURIComponent(runId)}/executions/${encodeURIComponent(execId)}`, result, handlers)
 
 /** `{run_id, session_id, status, pending_execute}` */
 export const getRun = (runId) => apiFetch(`/agent/runs/${encodeURIComponent(runId)}`)
@@ -72,8 +83,7 @@ export function uploadGeneratedFile(sessionId, runId, file, path) {
 }
 
 /** `{files: [{id, name, url, size, type, created_at}]}` */
-export const listGeneratedFiles = (sessionId) =>
-  apiFetch(`/agent/files?session_id=${encodeURIComponent(sessionId)}`)
+export const listGeneratedFiles = (sessionId) => apiFetch(`/agent/files?session_id=${encodeURIComponent(sessionId)}`)
 
 /** The (unsigned) download URL of a generated file; needs `?token=` to work. */
 export const getDownloadUrl = (userId, sessionId, filename) =>

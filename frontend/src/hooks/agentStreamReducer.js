@@ -4,16 +4,25 @@ import { SSE } from '../api/events.js'
 
 export const RUNNING_CODE_LABEL = '⚙️ Running code'
 export const STARTING_LABEL = '🧠 Thinking…'
-export const repairLabel = (attempt) => `⚠️ Error found, fixing attempt ${attempt}`
+export const repairLabel = (attempt) => `⚠️ Error found, fixing (attempt ${attempt})`
 export const REPAIR_SUCCESS_LABEL = '✅ Fix applied, re-running...'
+export const STOPPING_LABEL = 'Stopping…'
+
+// The plan's last step writes the answer: it is the answer itself, not a step
+// of the drawer, so it is neither listed nor counted. The planner ends every
+// plan of more than one step with it (services/agent/planner.py).
+export const RESPONSE_TOOL = 'generate_response'
+const countedTotal = (totalSteps) => (totalSteps > 1 ? totalSteps - 1 : totalSteps)
 
 // Local (non-SSE) actions dispatched by the hook.
 export const LOCAL = Object.freeze({
-  START: 'local/start', //            {userText?, resumingRunId?}
+  START: 'local/start', //            {userText?, resumingRunId?, at?}
   EXEC_START: 'local/exec_start', //  {}
   EXEC_DONE: 'local/exec_done', //    {}
   STREAM_CLOSED: 'local/stream_closed', // {} the HTTP stream ended
   FAILED: 'local/failed', //          {message}
+  STOP: 'local/stop', //              {at?} the user pressed Stop
+  STOPPED: 'local/stopped', //        {} the turn ended on the page's side (no code was running)
   RESET: 'local/reset',
 })
 
@@ -33,9 +42,22 @@ export const initialStreamState = Object.freeze({
   error: null,
   messageId: null,
   doneStatus: null,
+  phaseStartedAt: null, // ms timestamp: when the current label started (elapsed seconds)
+  stopState: null, // null | 'stopping' | 'stopped'
 })
 
-const isActive = (s) => s.status === 'streaming' || s.status === 'executing'
+export const isActive = (s) => s.status === 'streaming' || s.status === 'executing'
+
+/**
+ * "Step N of M" as both the thinking bar and the live drawer show it: the
+ * drawer's steps, with the plan's length (minus the answer step) as the total.
+ */
+export function stepProgress(state) {
+  const listed = state.stepLog.length
+  const total = Math.max(state.totalSteps, listed)
+  const current = Math.min(Math.max(state.stepNumber, 1), total || 1)
+  return { current, total, listed }
+}
 
 function emptyStep(stepNumber, fields = {}) {
   return {
@@ -73,28 +95,47 @@ function upsertFile(files, file) {
   return next
 }
 
-function reduceEvent(state, name, data) {
+function reduceEvent(state, name, data, at) {
   switch (name) {
     case SSE.RUN:
       return { ...state, runId: data.run_id ?? state.runId, sessionId: data.session_id ?? state.sessionId }
 
-    case SSE.STEP:
+    case SSE.STEP: {
+      if (state.stopState) return state
+      const label = data.label ?? state.thinkingLabel
+      if (data.tool === RESPONSE_TOOL) {
+        // Writing the answer: every listed step has run.
+        return {
+          ...state,
+          status: 'streaming',
+          isThinking: true,
+          thinkingLabel: label,
+          phaseStartedAt: at,
+          stepNumber: state.stepLog.length,
+          totalSteps: state.stepLog.length,
+        }
+      }
+      const number = data.step_number ?? state.stepNumber + 1
       return {
         ...state,
         status: 'streaming',
         isThinking: true,
-        thinkingLabel: data.label ?? state.thinkingLabel,
-        stepNumber: data.step_number ?? state.stepNumber + 1,
-        totalSteps: Math.max(data.total_steps ?? 0, data.step_number ?? state.stepNumber + 1),
-        stepLog: updateStep(state.stepLog, data.step_number ?? state.stepNumber + 1, () => ({
+        thinkingLabel: label,
+        phaseStartedAt: at,
+        stepNumber: number,
+        totalSteps: Math.max(countedTotal(data.total_steps ?? 0), number),
+        stepLog: updateStep(state.stepLog, number, () => ({
           tool: data.tool ?? '',
           label: data.label ?? '',
           status: 'running',
+          started_at: at,
         })),
       }
+    }
 
     case SSE.STEP_DONE:
       // The server's record is authoritative; keep live data it left empty.
+      if (data.tool === RESPONSE_TOOL) return state
       return {
         ...state,
         stepLog: updateStep(state.stepLog, data.step_number, (s) => ({
@@ -128,7 +169,8 @@ function reduceEvent(state, name, data) {
         runId: data.run_id ?? state.runId,
         pendingExecute: data,
         isThinking: true,
-        thinkingLabel: RUNNING_CODE_LABEL,
+        thinkingLabel: state.stopState ? STOPPING_LABEL : RUNNING_CODE_LABEL,
+        phaseStartedAt: state.stopState ? state.phaseStartedAt : at,
       }
 
     case SSE.STDOUT:
@@ -142,6 +184,7 @@ function reduceEvent(state, name, data) {
     case SSE.REPAIR_ATTEMPT: {
       const i = state.stepLog.length - 1
       const repair = {
+        ...data,
         attempt: data.attempt,
         max_attempts: data.max_attempts,
         error_summary: data.error_summary ?? '',
@@ -152,7 +195,8 @@ function reduceEvent(state, name, data) {
       return {
         ...state,
         isThinking: true,
-        thinkingLabel: repairLabel(data.attempt),
+        thinkingLabel: state.stopState ? STOPPING_LABEL : repairLabel(data.attempt),
+        phaseStartedAt: at,
         stepLog:
           i < 0
             ? [emptyStep(1, { repairs: [repair] })]
@@ -166,13 +210,15 @@ function reduceEvent(state, name, data) {
       const i = state.stepLog.length - 1
       return {
         ...state,
-        thinkingLabel: REPAIR_SUCCESS_LABEL,
+        thinkingLabel: state.stopState ? STOPPING_LABEL : REPAIR_SUCCESS_LABEL,
         stepLog:
           i < 0
             ? state.stepLog
             : updateStep(state.stepLog, state.stepLog[i].step_number, (s) => ({
                 status: 'success',
-                repairs: s.repairs.map((r) => (r.attempt === data.attempt ? { ...r, success: true } : r)),
+                repairs: s.repairs.map((r) =>
+                  r.attempt === data.attempt ? { ...r, success: true, outcome: 'fixed' } : r,
+                ),
               })),
       }
     }
@@ -195,19 +241,27 @@ function reduceEvent(state, name, data) {
     case SSE.META:
       return { ...state, runId: data.run_id ?? state.runId, meta: { ...data } }
 
-    case SSE.DONE:
+    case SSE.DONE: {
+      const stopped = data.status === 'stopped' || state.stopState != null
       return {
         ...state,
-        status: data.status === 'failed' ? 'error' : 'done',
+        status: data.status === 'failed' && !stopped ? 'error' : 'done',
+        stopState: stopped ? 'stopped' : null,
         runId: data.run_id ?? state.runId,
         messageId: data.message_id ?? null,
         doneStatus: data.status ?? 'completed',
         isThinking: false,
         thinkingLabel: '',
         pendingExecute: null,
-        error: data.status === 'failed' && !state.error ? 'The agent could not finish this request.' : state.error,
-        stepLog: state.stepLog.map((s) => (s.status === 'running' ? { ...s, status: 'success' } : s)),
+        error:
+          data.status === 'failed' && !stopped && !state.error
+            ? 'The agent could not finish this request.'
+            : state.error,
+        stepLog: state.stepLog.map((s) =>
+          s.status === 'running' ? { ...s, status: stopped ? 'stopped' : 'success' } : s,
+        ),
       }
+    }
 
     case SSE.ERROR:
       return {
@@ -228,7 +282,7 @@ function reduceEvent(state, name, data) {
 export function agentStreamReducer(state, action) {
   switch (action.type) {
     case 'event':
-      return reduceEvent(state, action.name, action.data ?? {})
+      return reduceEvent(state, action.name, action.data ?? {}, action.at ?? null)
 
     case LOCAL.START:
       return {
@@ -236,13 +290,22 @@ export function agentStreamReducer(state, action) {
         status: 'streaming',
         isThinking: true,
         thinkingLabel: STARTING_LABEL,
+        phaseStartedAt: action.at ?? null,
         runId: action.resumingRunId ?? null,
       }
 
     case LOCAL.EXEC_START:
-      return { ...state, status: 'executing', isThinking: true, thinkingLabel: RUNNING_CODE_LABEL }
+      return {
+        ...state,
+        status: 'executing',
+        isThinking: true,
+        thinkingLabel: state.stopState ? STOPPING_LABEL : RUNNING_CODE_LABEL,
+        phaseStartedAt: state.stopState ? state.phaseStartedAt : (action.at ?? state.phaseStartedAt),
+      }
 
     case LOCAL.EXEC_DONE:
+      // A run that ends after its turn was stopped or reset changes nothing.
+      if (state.status !== 'executing') return state
       return { ...state, status: 'streaming', pendingExecute: null }
 
     case LOCAL.STREAM_CLOSED:
@@ -267,6 +330,23 @@ export function agentStreamReducer(state, action) {
         error: action.message || 'Something went wrong.',
       }
 
+    case LOCAL.STOP:
+      if (!isActive(state) || state.stopState) return state
+      return { ...state, stopState: 'stopping', thinkingLabel: STOPPING_LABEL, phaseStartedAt: action.at ?? null }
+
+    case LOCAL.STOPPED:
+      if (!isActive(state)) return state
+      return {
+        ...state,
+        status: 'done',
+        stopState: 'stopped',
+        doneStatus: 'stopped',
+        isThinking: false,
+        thinkingLabel: '',
+        pendingExecute: null,
+        stepLog: state.stepLog.map((s) => (s.status === 'running' ? { ...s, status: 'stopped' } : s)),
+      }
+
     case LOCAL.RESET:
       return initialStreamState
 
@@ -283,6 +363,7 @@ export function buildFinalMessage(state) {
     role: 'assistant',
     content: state.answer,
     error: state.status === 'error' ? state.error : null,
+    stopped: state.stopState === 'stopped',
     agent_metadata: {
       run_id: state.runId,
       intent: meta.intent ?? null,

@@ -7,6 +7,8 @@ import {
   REPAIR_SUCCESS_LABEL,
   reduceEvents,
   RUNNING_CODE_LABEL,
+  STOPPING_LABEL,
+  stepProgress,
 } from './agentStreamReducer.js'
 
 const step = (n, total, label = `step ${n}`, tool = 'code_executor') => [
@@ -34,7 +36,7 @@ describe('agentStreamReducer', () => {
     const s = reduceEvents([step(1, 3, '🔍 Searching your materials'), step(2, 3, '🐍 Writing Python code')])
     expect(s.thinkingLabel).toBe('🐍 Writing Python code')
     expect(s.stepNumber).toBe(2)
-    expect(s.totalSteps).toBe(3)
+    expect(s.totalSteps).toBe(2) // the plan's third step is the answer, not a listed step
     expect(s.stepLog.map((x) => [x.step_number, x.status])).toEqual([
       [1, 'running'],
       [2, 'running'],
@@ -111,10 +113,13 @@ describe('agentStreamReducer', () => {
     const s = reduceEvents([
       step(1, 1),
       ['code_written', { tool: 'code_executor', step_number: 1, code: 'df["sales"]' }],
-      ['step_done', { tool: 'code_executor', label: 'x', status: 'error', step_number: 1, time_taken: 0.1, stderr: 'KeyError' }],
+      [
+        'step_done',
+        { tool: 'code_executor', label: 'x', status: 'error', step_number: 1, time_taken: 0.1, stderr: 'KeyError' },
+      ],
       ['repair_attempt', { attempt: 1, max_attempts: 3, error_summary: "KeyError: 'sales'", fixed_by: 'rule', diff }],
     ])
-    expect(s.thinkingLabel).toBe('⚠️ Error found, fixing attempt 1')
+    expect(s.thinkingLabel).toBe('⚠️ Error found, fixing (attempt 1)')
     expect(s.stepLog[0].repairs).toEqual([
       { attempt: 1, max_attempts: 3, error_summary: "KeyError: 'sales'", fixed_by: 'rule', diff, success: false },
     ])
@@ -171,7 +176,13 @@ describe('agentStreamReducer', () => {
       id: 'm1',
       role: 'assistant',
       content: 'Answer',
-      agent_metadata: { run_id: 'r9', intent: 'DATA_ANALYSIS', tools_used: ['code_executor'], total_time: 3.2, citations },
+      agent_metadata: {
+        run_id: 'r9',
+        intent: 'DATA_ANALYSIS',
+        tools_used: ['code_executor'],
+        total_time: 3.2,
+        citations,
+      },
     })
     expect(msg.step_log).toHaveLength(1)
     expect(msg.generated_files.map((f) => f.filename)).toEqual(['c.png'])
@@ -200,5 +211,78 @@ describe('agentStreamReducer', () => {
   it('unknown events leave the state unchanged', () => {
     const before = reduceEvents([step(1, 1)])
     expect(agentStreamReducer(before, { type: 'event', name: 'mystery', data: {} })).toBe(before)
+  })
+
+  it('the answer-writing step is neither listed nor counted: bar and drawer agree', () => {
+    const mid = reduceEvents([
+      step(1, 3, '🔍 Profiling your dataset', 'data_profiler'),
+      ['step_done', { tool: 'data_profiler', label: 'p', status: 'success', step_number: 1, time_taken: 0.2 }],
+      step(2, 3, '🐍 Analysing the data', 'code_executor'),
+    ])
+    expect(stepProgress(mid)).toEqual({ current: 2, total: 2, listed: 2 })
+    const writing = reduceEvents([step(3, 3, '✍️ Writing the answer', 'generate_response')], mid)
+    expect(writing.thinkingLabel).toBe('✍️ Writing the answer')
+    expect(writing.stepLog.map((x) => x.tool)).toEqual(['data_profiler', 'code_executor'])
+    expect(stepProgress(writing)).toEqual({ current: 2, total: 2, listed: 2 })
+    const done = reduceEvents([['done', { status: 'completed' }]], writing)
+    expect(buildFinalMessage(done).step_log).toHaveLength(2)
+  })
+
+  it('a step records when it started, from the action timestamp', () => {
+    const s = agentStreamReducer(reduceEvents([]), {
+      type: 'event',
+      name: 'step',
+      data: { label: 'x', tool: 'code_executor', step_number: 1, total_steps: 2 },
+      at: 1000,
+    })
+    expect(s.phaseStartedAt).toBe(1000)
+    expect(s.stepLog[0].started_at).toBe(1000)
+    const exec = agentStreamReducer(s, { type: LOCAL.EXEC_START, at: 4000 })
+    expect(exec.phaseStartedAt).toBe(4000)
+  })
+
+  it('stop while code runs shows "Stopping…" until the server ends the turn as stopped', () => {
+    const running = agentStreamReducer(reduceEvents([step(1, 2), ['execute', { run_id: 'r', exec_id: 'e' }]]), {
+      type: LOCAL.EXEC_START,
+    })
+    const stopping = agentStreamReducer(running, { type: LOCAL.STOP, at: 5 })
+    expect(stopping.stopState).toBe('stopping')
+    expect(stopping.thinkingLabel).toBe(STOPPING_LABEL)
+    // a repair the server still announces does not replace the label
+    const repairing = reduceEvents([['repair_attempt', { attempt: 1, max_attempts: 3, diff: [] }]], stopping)
+    expect(repairing.thinkingLabel).toBe(STOPPING_LABEL)
+    const done = reduceEvents([['done', { status: 'failed' }]], stopping)
+    expect(done.status).toBe('done')
+    expect(done.stopState).toBe('stopped')
+    expect(done.error).toBeNull()
+    expect(done.stepLog[0].status).toBe('stopped')
+    expect(buildFinalMessage(done).stopped).toBe(true)
+  })
+
+  it('stop with no code running ends the turn on the page as stopped', () => {
+    const s = agentStreamReducer(agentStreamReducer(reduceEvents([step(1, 2)]), { type: LOCAL.STOP }), {
+      type: LOCAL.STOPPED,
+    })
+    expect(s).toMatchObject({ status: 'done', stopState: 'stopped', isThinking: false })
+    expect(buildFinalMessage(s)).toMatchObject({ stopped: true, error: null })
+  })
+
+  it('stop is ignored when no turn is active, and pressing it twice changes nothing', () => {
+    expect(agentStreamReducer(initialStreamState, { type: LOCAL.STOP })).toBe(initialStreamState)
+    const once = agentStreamReducer(reduceEvents([step(1, 1)]), { type: LOCAL.STOP })
+    expect(agentStreamReducer(once, { type: LOCAL.STOP })).toBe(once)
+  })
+
+  it('repair_attempt keeps the extra fields the server sends (error line, outcome)', () => {
+    const s = reduceEvents([
+      step(1, 2),
+      ['repair_attempt', { attempt: 1, max_attempts: 3, error_summary: 'KeyError', error_line: 'df["x"]', diff: [] }],
+      ['repair_success', { attempt: 1 }],
+    ])
+    expect(s.stepLog[0].repairs[0]).toMatchObject({ error_line: 'df["x"]', success: true, outcome: 'fixed' })
+  })
+
+  it('a run that finishes after the turn was stopped and reset leaves the idle state alone', () => {
+    expect(agentStreamReducer(initialStreamState, { type: LOCAL.EXEC_DONE })).toBe(initialStreamState)
   })
 })

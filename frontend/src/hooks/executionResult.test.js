@@ -14,6 +14,9 @@ describe('failedRunResult', () => {
       duration_ms: 0,
       files: [],
       vars: {},
+      timed_out: false,
+      stopped: false,
+      imported: [],
     })
   })
 

@@ -5,8 +5,8 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react'
 import { SSE } from '../api/events.js'
 import { fetchBytes } from '../api/config.js'
-import { getRun, postExecutionResult, streamAgentChat, uploadGeneratedFile } from '../api/agent.js'
-import { agentStreamReducer, buildFinalMessage, initialStreamState, LOCAL } from './agentStreamReducer.js'
+import { getRun, postExecutionResult, stopRun, streamAgentChat, uploadGeneratedFile } from '../api/agent.js'
+import { agentStreamReducer, buildFinalMessage, initialStreamState, isActive, LOCAL } from './agentStreamReducer.js'
 import { buildExecutionResultBody } from '../runtime/protocol.js'
 import { failedRunResult } from './executionResult.js'
 
@@ -45,7 +45,10 @@ export function useAgentStream({ sessionId, runtime, onFinished }) {
   onFinishedRef.current = onFinished
 
   // Mirror of the reducer state that async code can read synchronously.
+  // Every action carries its time, so the reducer stays pure and still knows
+  // when a step started (the elapsed seconds the bar and the drawer show).
   const apply = useCallback((action) => {
+    action = { at: Date.now(), ...action }
     stateRef.current = agentStreamReducer(stateRef.current, action)
     dispatch(action)
   }, [])
@@ -66,6 +69,7 @@ export function useAgentStream({ sessionId, runtime, onFinished }) {
       } catch (err) {
         result = failedRunResult(err)
       }
+      if (signal?.aborted) return null // stopped meanwhile: nothing to post
       // Persist each produced file so it survives a reload; path → server id.
       const fileIds = {}
       await Promise.all(
@@ -85,6 +89,25 @@ export function useAgentStream({ sessionId, runtime, onFinished }) {
     [apply, sessionId],
   )
 
+  /** The user's Stop, seen from the page's side: the turn ends here as stopped. */
+  const finishStopped = useCallback(
+    async (signalOwner) => {
+      signalOwner?.abort()
+      const runId = stateRef.current.runId
+      if (runId) {
+        try {
+          await stopRun(runId)
+        } catch {
+          /* the run may already be over on the server; the page stops anyway */
+        }
+      }
+      apply({ type: LOCAL.STOPPED })
+      onFinishedRef.current?.(buildFinalMessage(stateRef.current))
+      apply({ type: LOCAL.RESET })
+    },
+    [apply],
+  )
+
   /** Follow `open` and every continuation until done/error/abort. */
   const follow = useCallback(
     async (open, signal) => {
@@ -102,6 +125,11 @@ export function useAgentStream({ sessionId, runtime, onFinished }) {
           if (signal.aborted) return
           apply({ type: LOCAL.STREAM_CLOSED })
           if (!request) break
+          if (stateRef.current.stopState) {
+            // Stopped, yet the server sent more code: do not run it.
+            await finishStopped(abortRef.current)
+            return
+          }
           const body = await execute(request, signal)
           if (signal.aborted) return
           const req = request
@@ -119,7 +147,7 @@ export function useAgentStream({ sessionId, runtime, onFinished }) {
         apply({ type: LOCAL.RESET })
       }
     },
-    [apply, execute, sessionId],
+    [apply, execute, finishStopped, sessionId],
   )
 
   const begin = useCallback(
@@ -133,11 +161,11 @@ export function useAgentStream({ sessionId, runtime, onFinished }) {
     [apply],
   )
 
-  /** Start a new turn. */
+  /** Start a new turn; `materialId` is the material the user chose ("Use this file"). */
   const send = useCallback(
-    (message, { materialIds } = {}) => {
+    (message, { materialIds, materialId } = {}) => {
       const signal = begin()
-      return follow((handlers) => streamAgentChat({ sessionId, message, materialIds }, handlers), signal)
+      return follow((handlers) => streamAgentChat({ sessionId, message, materialIds, materialId }, handlers), signal)
     },
     [begin, follow, sessionId],
   )
@@ -172,10 +200,32 @@ export function useAgentStream({ sessionId, runtime, onFinished }) {
     [apply, begin, execute, follow, sessionId],
   )
 
+  /**
+   * Stop the running turn. Code running in the browser is stopped by the
+   * runtime: its run resolves `{ok:false, stopped:true}`, which is posted as
+   * the result so the server ends the turn itself. Otherwise the stream is
+   * aborted and the server told (POST /agent/runs/{id}/stop).
+   */
+  const stop = useCallback(async () => {
+    const s = stateRef.current
+    if (!isActive(s) || s.stopState) return
+    apply({ type: LOCAL.STOP })
+    const rt = runtimeRef.current
+    if (s.status === 'executing' && typeof rt?.stop === 'function') {
+      try {
+        await rt.stop()
+        return
+      } catch {
+        /* fall through: stop on the page's side */
+      }
+    }
+    await finishStopped(abortRef.current)
+  }, [apply, finishStopped])
+
   const cancel = useCallback(() => {
     abortRef.current?.abort()
     apply({ type: LOCAL.RESET })
   }, [apply])
 
-  return { state, send, resume, cancel, busy: state.status === 'streaming' || state.status === 'executing' }
+  return { state, send, resume, stop, cancel, busy: isActive(state) }
 }
