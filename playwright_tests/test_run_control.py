@@ -36,7 +36,7 @@ def harness(browser, server):
     page = context.new_page()
     sandbox_loads: list[str] = []
     page.on("request", lambda r: sandbox_loads.append(r.url) if r.url.endswith("/api/runtime/sandbox") else None)
-    page.goto(server.url("/harness/index.html?profile=classic"))
+    page.goto(server.url("/harness/index.html?profile=modern"))
     page.wait_for_function("window.harnessLoaded === true")
     page.evaluate("harness.start()")
     yield page, sandbox_loads

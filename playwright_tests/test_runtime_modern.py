@@ -1,6 +1,6 @@
 """The default runtime profile end to end: Pyodide 0.27.7 (npm `pyodide`,
 Python 3.12) from pyodide_bundle/dist/modern, driven through the harness
-page with ?profile=modern (runtimeClient.js starts pyodide.worker.modern.mjs
+page with ?profile=modern (runtimeClient.js starts pyodide.worker.modern.js
 as an ES-module worker) in Debian's Chromium, everything from 127.0.0.1.
 
 Needs the bundle: run `pyodide_bundle/build.sh` first.

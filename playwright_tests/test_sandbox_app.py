@@ -98,8 +98,8 @@ def app_server(request, tmp_path_factory, listener):
     fence = lambda code: f"```python\n{code}```"  # noqa: E731
     script = write_llm_script(data / "script.json", {"code_generation": [
         fence(ESCAPE.format(port=listener.port)), fence(LONG)]})
-    # The sandbox isolates the classic profile (the modern one's module worker is not isolated yet).
-    env = scripted_env(script, CODE_EXECUTION_TIMEOUT=120, FRONTEND_DIST_DIR=str(FRONTEND), PYODIDE_PROFILE="classic")
+    # the default profile (Pyodide 0.27.7), isolated like every profile
+    env = scripted_env(script, CODE_EXECUTION_TIMEOUT=120, FRONTEND_DIST_DIR=str(FRONTEND))
     with serve(request, data, env) as server:
         yield server
 

