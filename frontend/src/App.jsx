@@ -35,12 +35,47 @@ export default function App() {
     <BrowserRouter>
       <AuthProvider>
         <Routes>
-          <Route path="/login" element={<GuestOnly><AuthPage mode="login" /></GuestOnly>} />
-          <Route path="/register" element={<GuestOnly><AuthPage mode="register" /></GuestOnly>} />
-          <Route path="/" element={<RequireAuth><NotebooksPage /></RequireAuth>} />
-          <Route path="/notebooks/:notebookId" element={<RequireAuth><NotebookPage /></RequireAuth>} />
+          <Route
+            path="/login"
+            element={
+              <GuestOnly>
+                <AuthPage mode="login" />
+              </GuestOnly>
+            }
+          />
+          <Route
+            path="/register"
+            element={
+              <GuestOnly>
+                <AuthPage mode="register" />
+              </GuestOnly>
+            }
+          />
+          <Route
+            path="/"
+            element={
+              <RequireAuth>
+                <NotebooksPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/notebooks/:notebookId"
+            element={
+              <RequireAuth>
+                <NotebookPage />
+              </RequireAuth>
+            }
+          />
           {PreviewPage && (
-            <Route path="/__preview" element={<Suspense fallback={<Loading />}><PreviewPage /></Suspense>} />
+            <Route
+              path="/__preview"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <PreviewPage />
+                </Suspense>
+              }
+            />
           )}
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

@@ -1,12 +1,10 @@
 import { apiFetch, apiUrl, ApiError } from './config.js'
 
-export const listMaterials = (notebookId) =>
-  apiFetch(`/notebooks/${encodeURIComponent(notebookId)}/materials`)
+export const listMaterials = (notebookId) => apiFetch(`/notebooks/${encodeURIComponent(notebookId)}/materials`)
 
 export const getMaterial = (id) => apiFetch(`/materials/${encodeURIComponent(id)}`)
 
-export const deleteMaterial = (id) =>
-  apiFetch(`/materials/${encodeURIComponent(id)}`, { method: 'DELETE' })
+export const deleteMaterial = (id) => apiFetch(`/materials/${encodeURIComponent(id)}`, { method: 'DELETE' })
 
 export const getMaterialText = (id) => apiFetch(`/materials/${encodeURIComponent(id)}/text`)
 

@@ -9,5 +9,4 @@ export const createNotebook = (title) => apiFetch('/notebooks', { json: { title 
 export const renameNotebook = (id, title) =>
   apiFetch(`/notebooks/${encodeURIComponent(id)}`, { method: 'PATCH', json: { title } })
 
-export const deleteNotebook = (id) =>
-  apiFetch(`/notebooks/${encodeURIComponent(id)}`, { method: 'DELETE' })
+export const deleteNotebook = (id) => apiFetch(`/notebooks/${encodeURIComponent(id)}`, { method: 'DELETE' })

@@ -107,7 +107,9 @@ export default function ChatPanel({ sessionId, user, runtime, materialIds, onTur
           )}
           {!loading && messages.length === 0 && !busy && (
             <div className="py-16 text-center" data-testid="chat-empty">
-              <div className="text-2xl font-semibold text-neutral-800 dark:text-neutral-100">What would you like to learn?</div>
+              <div className="text-2xl font-semibold text-neutral-800 dark:text-neutral-100">
+                What would you like to learn?
+              </div>
               <p className="mt-2 text-sm text-neutral-500 dark:text-neutral-400">
                 Ask about your materials, or ask for an analysis, a chart or a file.
               </p>

@@ -20,8 +20,13 @@ export function ThemeToggle() {
 
 export function Logo() {
   return (
-    <Link to="/" className="flex items-center gap-2 font-semibold tracking-tight text-neutral-900 dark:text-neutral-100">
-      <span className="flex h-7 w-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white dark:bg-indigo-500">K</span>
+    <Link
+      to="/"
+      className="flex items-center gap-2 font-semibold tracking-tight text-neutral-900 dark:text-neutral-100"
+    >
+      <span className="flex h-7 w-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white dark:bg-indigo-500">
+        K
+      </span>
       KeplerLab
     </Link>
   )

@@ -40,37 +40,116 @@ const turn = reduceEvents([
   ['run', { run_id: 'r1', session_id: 's1' }],
   ['step', { label: '🔎 Profiling sales_2024.csv', tool: 'data_profiler', step_number: 1, total_steps: 3 }],
   ['code_written', { tool: 'data_profiler', step_number: 1, code: code1 }],
-  ['stdout', { step_number: 1, text: '(1200, 6)\n       Revenue   Units\ncount  1200.00  1200.00\nmean    842.17    12.40\nstd     311.52     4.91\n' }],
-  ['step_done', { tool: 'data_profiler', label: 'Profiling sales_2024.csv', status: 'success', step_number: 1, time_taken: 0.8 }],
+  [
+    'stdout',
+    {
+      step_number: 1,
+      text: '(1200, 6)\n       Revenue   Units\ncount  1200.00  1200.00\nmean    842.17    12.40\nstd     311.52     4.91\n',
+    },
+  ],
+  [
+    'step_done',
+    { tool: 'data_profiler', label: 'Profiling sales_2024.csv', status: 'success', step_number: 1, time_taken: 0.8 },
+  ],
   ['step', { label: '📊 Building chart', tool: 'code_executor', step_number: 2, total_steps: 3 }],
   ['code_written', { tool: 'code_executor', step_number: 2, code: code2broken }],
-  ['step_done', { tool: 'code_executor', label: 'Building chart', status: 'error', step_number: 2, time_taken: 0.4, stderr: "KeyError: 'month'" }],
-  ['repair_attempt', {
-    attempt: 1, max_attempts: 3, error_summary: "KeyError: 'month'", fixed_by: 'rule',
-    diff: [
-      { op: '-', line: 'monthly = df.groupby("month")["revenue"].sum()' },
-      { op: '+', line: 'monthly = df.groupby("Month")["Revenue"].sum()' },
-    ],
-  }],
+  [
+    'step_done',
+    {
+      tool: 'code_executor',
+      label: 'Building chart',
+      status: 'error',
+      step_number: 2,
+      time_taken: 0.4,
+      stderr: "KeyError: 'month'",
+    },
+  ],
+  [
+    'repair_attempt',
+    {
+      attempt: 1,
+      max_attempts: 3,
+      error_summary: "KeyError: 'month'",
+      fixed_by: 'rule',
+      diff: [
+        { op: '-', line: 'monthly = df.groupby("month")["revenue"].sum()' },
+        { op: '+', line: 'monthly = df.groupby("Month")["Revenue"].sum()' },
+      ],
+    },
+  ],
   ['code_written', { tool: 'code_executor', step_number: 2, code: code2fixed }],
   ['stdout', { step_number: 2, text: 'FILE_SAVED:output/generated/u1/s1/monthly_revenue.png\n' }],
   ['repair_success', { attempt: 1 }],
   ['step_done', { tool: 'code_executor', label: 'Building chart', status: 'success', step_number: 2, time_taken: 1.1 }],
   ['step', { label: '📄 Generating document', tool: 'file_generator', step_number: 3, total_steps: 3 }],
-  ['step_done', { tool: 'file_generator', label: 'Exporting summary', status: 'success', step_number: 3, time_taken: 0.9, code: 'summary.to_excel(f"{OUTPUT_DIR}/summary.xlsx")' }],
-  ['file_ready', { filename: 'monthly_revenue.png', download_url: '/api/agent/download/u1/s1/monthly_revenue.png', size: 41_872, type: 'png' }],
-  ['file_ready', { filename: 'summary.xlsx', download_url: '/api/agent/download/u1/s1/summary.xlsx', size: 9_310, type: 'xlsx' }],
-  ['file_ready', { filename: 'report.docx', download_url: '/api/agent/download/u1/s1/report.docx', size: 38_120, type: 'docx' }],
-  ['file_ready', { filename: 'clean_sales.csv', download_url: '/api/agent/download/u1/s1/clean_sales.csv', size: 45_002, type: 'csv' }],
+  [
+    'step_done',
+    {
+      tool: 'file_generator',
+      label: 'Exporting summary',
+      status: 'success',
+      step_number: 3,
+      time_taken: 0.9,
+      code: 'summary.to_excel(f"{OUTPUT_DIR}/summary.xlsx")',
+    },
+  ],
+  [
+    'file_ready',
+    {
+      filename: 'monthly_revenue.png',
+      download_url: '/api/agent/download/u1/s1/monthly_revenue.png',
+      size: 41_872,
+      type: 'png',
+    },
+  ],
+  [
+    'file_ready',
+    { filename: 'summary.xlsx', download_url: '/api/agent/download/u1/s1/summary.xlsx', size: 9_310, type: 'xlsx' },
+  ],
+  [
+    'file_ready',
+    { filename: 'report.docx', download_url: '/api/agent/download/u1/s1/report.docx', size: 38_120, type: 'docx' },
+  ],
+  [
+    'file_ready',
+    {
+      filename: 'clean_sales.csv',
+      download_url: '/api/agent/download/u1/s1/clean_sales.csv',
+      size: 45_002,
+      type: 'csv',
+    },
+  ],
   ['token', { text: 'Revenue peaks in **November** (€118k) and is lowest in **February** (€61k).\n\n' }],
-  ['token', { text: '| Quarter | Revenue |\n|---|---|\n| Q1 | €212k |\n| Q4 | €331k |\n\nThe chart and an Excel summary are attached below [1].' }],
-  ['meta', {
-    intent: 'DATA_ANALYSIS', tools_used: ['data_profiler', 'code_executor', 'file_generator'], total_time: 3.2,
-    citations: [
-      { index: 1, material_id: 'm1', material_name: 'sales_2024.csv', location: 'rows 2–1201', snippet: 'Month,Region,Product,Units,Revenue,Cost\nJan,North,Widget,12,842.10,510.00' },
-      { index: 2, material_id: 'm2', material_name: 'Lecture 4 - Regression.pdf', location: 'page 3', snippet: 'Seasonality is a pattern that repeats over a fixed period, such as months or quarters.' },
-    ],
-  }],
+  [
+    'token',
+    {
+      text: '| Quarter | Revenue |\n|---|---|\n| Q1 | €212k |\n| Q4 | €331k |\n\nThe chart and an Excel summary are attached below [1].',
+    },
+  ],
+  [
+    'meta',
+    {
+      intent: 'DATA_ANALYSIS',
+      tools_used: ['data_profiler', 'code_executor', 'file_generator'],
+      total_time: 3.2,
+      citations: [
+        {
+          index: 1,
+          material_id: 'm1',
+          material_name: 'sales_2024.csv',
+          location: 'rows 2–1201',
+          snippet: 'Month,Region,Product,Units,Revenue,Cost\nJan,North,Widget,12,842.10,510.00',
+        },
+        {
+          index: 2,
+          material_id: 'm2',
+          material_name: 'Lecture 4 - Regression.pdf',
+          location: 'page 3',
+          snippet: 'Seasonality is a pattern that repeats over a fixed period, such as months or quarters.',
+        },
+      ],
+    },
+  ],
   ['done', { run_id: 'r1', message_id: 'a1', status: 'completed' }],
 ])
 
@@ -81,7 +160,8 @@ const messages = [
   {
     id: 'a2',
     role: 'assistant',
-    content: 'The lecture defines seasonality as a pattern that repeats over a fixed period [2]. Use `pd.Grouper` to aggregate:\n\n```python\ndf.groupby(pd.Grouper(key="date", freq="M")).sum()\n```',
+    content:
+      'The lecture defines seasonality as a pattern that repeats over a fixed period [2]. Use `pd.Grouper` to aggregate:\n\n```python\ndf.groupby(pd.Grouper(key="date", freq="M")).sum()\n```',
     agent_metadata: { citations: turn.meta.citations.slice(1) },
     step_log: [],
     generated_files: [],
@@ -98,7 +178,9 @@ export default function PreviewPage() {
   return (
     <div className="flex h-screen flex-col bg-white dark:bg-neutral-950">
       <Header>
-        <span className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100">Preview · Economics 101</span>
+        <span className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100">
+          Preview · Economics 101
+        </span>
       </Header>
       <div className="flex min-h-0 flex-1">
         <aside className="flex w-72 shrink-0 flex-col gap-5 overflow-y-auto border-r border-neutral-200 bg-neutral-50 p-3 dark:border-neutral-800 dark:bg-neutral-950">
@@ -122,7 +204,12 @@ export default function PreviewPage() {
             </div>
           </div>
           <div className="border-t border-neutral-200 px-4 pt-3 pb-4 dark:border-neutral-800">
-            <AgentThinkingBar isActive currentStep={live.thinkingLabel} stepNumber={live.stepNumber} totalSteps={live.totalSteps} />
+            <AgentThinkingBar
+              isActive
+              currentStep={live.thinkingLabel}
+              stepNumber={live.stepNumber}
+              totalSteps={live.totalSteps}
+            />
             <div className="mx-auto max-w-3xl rounded-2xl border border-neutral-300 px-4 py-3 text-sm text-neutral-400 dark:border-neutral-700 dark:text-neutral-500">
               Ask anything about your notebook…
             </div>

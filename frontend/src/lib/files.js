@@ -1,22 +1,67 @@
 // How a generated file or material looks: icon, accent colour, readable size.
 
 const KINDS = {
-  xlsx: { icon: '📊', label: 'Excel', accent: 'border-emerald-400 dark:border-emerald-500/70', badge: 'text-emerald-700 dark:text-emerald-300' },
-  docx: { icon: '📝', label: 'Word', accent: 'border-blue-400 dark:border-blue-500/70', badge: 'text-blue-700 dark:text-blue-300' },
-  csv: { icon: '🗃️', label: 'CSV', accent: 'border-neutral-400 dark:border-neutral-500', badge: 'text-neutral-600 dark:text-neutral-300' },
-  pdf: { icon: '📕', label: 'PDF', accent: 'border-red-400 dark:border-red-500/70', badge: 'text-red-700 dark:text-red-300' },
-  image: { icon: '🖼️', label: 'Image', accent: 'border-purple-400 dark:border-purple-500/70', badge: 'text-purple-700 dark:text-purple-300' },
-  txt: { icon: '📄', label: 'Text', accent: 'border-neutral-300 dark:border-neutral-600', badge: 'text-neutral-600 dark:text-neutral-300' },
-  other: { icon: '📎', label: 'File', accent: 'border-neutral-300 dark:border-neutral-600', badge: 'text-neutral-600 dark:text-neutral-300' },
+  xlsx: {
+    icon: '📊',
+    label: 'Excel',
+    accent: 'border-emerald-400 dark:border-emerald-500/70',
+    badge: 'text-emerald-700 dark:text-emerald-300',
+  },
+  docx: {
+    icon: '📝',
+    label: 'Word',
+    accent: 'border-blue-400 dark:border-blue-500/70',
+    badge: 'text-blue-700 dark:text-blue-300',
+  },
+  csv: {
+    icon: '🗃️',
+    label: 'CSV',
+    accent: 'border-neutral-400 dark:border-neutral-500',
+    badge: 'text-neutral-600 dark:text-neutral-300',
+  },
+  pdf: {
+    icon: '📕',
+    label: 'PDF',
+    accent: 'border-red-400 dark:border-red-500/70',
+    badge: 'text-red-700 dark:text-red-300',
+  },
+  image: {
+    icon: '🖼️',
+    label: 'Image',
+    accent: 'border-purple-400 dark:border-purple-500/70',
+    badge: 'text-purple-700 dark:text-purple-300',
+  },
+  txt: {
+    icon: '📄',
+    label: 'Text',
+    accent: 'border-neutral-300 dark:border-neutral-600',
+    badge: 'text-neutral-600 dark:text-neutral-300',
+  },
+  other: {
+    icon: '📎',
+    label: 'File',
+    accent: 'border-neutral-300 dark:border-neutral-600',
+    badge: 'text-neutral-600 dark:text-neutral-300',
+  },
 }
 
 const EXT_KIND = {
-  xlsx: 'xlsx', xls: 'xlsx', xlsm: 'xlsx',
-  docx: 'docx', doc: 'docx',
-  csv: 'csv', tsv: 'csv',
+  xlsx: 'xlsx',
+  xls: 'xlsx',
+  xlsm: 'xlsx',
+  docx: 'docx',
+  doc: 'docx',
+  csv: 'csv',
+  tsv: 'csv',
   pdf: 'pdf',
-  png: 'image', jpg: 'image', jpeg: 'image', gif: 'image', webp: 'image', svg: 'image',
-  txt: 'txt', md: 'txt',
+  png: 'image',
+  jpg: 'image',
+  jpeg: 'image',
+  gif: 'image',
+  webp: 'image',
+  svg: 'image',
+  txt: 'txt',
+  md: 'txt',
 }
 
 export function extensionOf(filename) {
@@ -30,7 +75,9 @@ export function fileKind(filename, type) {
   if (!key && type) {
     const t = String(type).toLowerCase()
     if (t.startsWith('image/')) key = 'image'
-    else key = EXT_KIND[t.split('/').pop()] ?? (t.includes('spreadsheet') ? 'xlsx' : t.includes('word') ? 'docx' : undefined)
+    else
+      key =
+        EXT_KIND[t.split('/').pop()] ?? (t.includes('spreadsheet') ? 'xlsx' : t.includes('word') ? 'docx' : undefined)
   }
   return { kind: key ?? 'other', ...KINDS[key ?? 'other'] }
 }

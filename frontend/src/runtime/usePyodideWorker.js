@@ -13,18 +13,18 @@
 //   const result = await run(executeRequest, { fetchMount });   // see runtimeClient.js
 //   stop();   // Stop button: ends the running code; its run resolves with {stopped: true}
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react'
 
-import { getRuntimeConfig } from '../api/runtime.js';
-import { PROFILES, PyodideRuntime } from './runtimeClient.js';
+import { getRuntimeConfig } from '../api/runtime.js'
+import { PROFILES, PyodideRuntime } from './runtimeClient.js'
 
-const MAX_LIVE_RUNTIMES = 2;
-const runtimes = new Map(); // notebookId (or sessionId) -> PyodideRuntime, least recently used first
+const MAX_LIVE_RUNTIMES = 2
+const runtimes = new Map() // notebookId (or sessionId) -> PyodideRuntime, least recently used first
 // For end-to-end tests and the bench (page scripts are trusted; the sandbox cannot reach this window).
-if (typeof window !== 'undefined') window.__keplerRuntimes = runtimes;
+if (typeof window !== 'undefined') window.__keplerRuntimes = runtimes
 
-export const DEFAULT_CONFIG = { profile: 'modern', index_url: '/pyodide/modern/' };
-let configPromise = null;
+export const DEFAULT_CONFIG = { profile: 'modern', index_url: '/pyodide/modern/' }
+let configPromise = null
 
 /**
  * The server's runtime profile, fetched once and cached. When the server
@@ -36,20 +36,20 @@ export function loadRuntimeConfig(fetchConfig = getRuntimeConfig) {
     configPromise = Promise.resolve()
       .then(fetchConfig)
       .then((cfg) => {
-        if (!cfg || !PROFILES.includes(cfg.profile)) throw new Error('bad runtime config');
-        return { profile: cfg.profile, index_url: cfg.index_url };
+        if (!cfg || !PROFILES.includes(cfg.profile)) throw new Error('bad runtime config')
+        return { profile: cfg.profile, index_url: cfg.index_url }
       })
       .catch(() => {
-        configPromise = null;
-        return DEFAULT_CONFIG;
-      });
+        configPromise = null
+        return DEFAULT_CONFIG
+      })
   }
-  return configPromise;
+  return configPromise
 }
 
 /** Forget the cached profile (tests). */
 export function clearRuntimeConfig() {
-  configPromise = null;
+  configPromise = null
 }
 
 /**
@@ -58,24 +58,24 @@ export function clearRuntimeConfig() {
  * clears the Python globals first.
  */
 export function getRuntime(key, config = DEFAULT_CONFIG, sessionId = key) {
-  let runtime = runtimes.get(key);
+  let runtime = runtimes.get(key)
   if (runtime) {
-    runtimes.delete(key);
+    runtimes.delete(key)
   } else {
-    runtime = new PyodideRuntime({ profile: config.profile, indexURL: config.index_url || undefined });
-    runtime.sessionId = sessionId;
+    runtime = new PyodideRuntime({ profile: config.profile, indexURL: config.index_url || undefined })
+    runtime.sessionId = sessionId
   }
   if (runtime.sessionId !== sessionId) {
-    runtime.sessionId = sessionId;
-    runtime.reset(); // queued: runs after anything already running, before the new chat's code
+    runtime.sessionId = sessionId
+    runtime.reset() // queued: runs after anything already running, before the new chat's code
   }
-  runtimes.set(key, runtime);
+  runtimes.set(key, runtime)
   while (runtimes.size > MAX_LIVE_RUNTIMES) {
-    const [oldest, old] = runtimes.entries().next().value;
-    old.terminate();
-    runtimes.delete(oldest);
+    const [oldest, old] = runtimes.entries().next().value
+    old.terminate()
+    runtimes.delete(oldest)
   }
-  return runtime;
+  return runtime
 }
 
 /**
@@ -84,58 +84,55 @@ export function getRuntime(key, config = DEFAULT_CONFIG, sessionId = key) {
  * they were that session's).
  */
 export function disposeRuntime(sessionId) {
-  const own = runtimes.get(sessionId);
+  const own = runtimes.get(sessionId)
   if (own) {
-    own.terminate();
-    runtimes.delete(sessionId);
-    return;
+    own.terminate()
+    runtimes.delete(sessionId)
+    return
   }
   for (const runtime of runtimes.values()) {
     if (runtime.sessionId === sessionId) {
-      runtime.sessionId = null;
-      runtime.reset();
+      runtime.sessionId = null
+      runtime.reset()
     }
   }
 }
 
 async function sessionRuntime(sessionId, notebookId) {
-  return getRuntime(notebookId || sessionId, await loadRuntimeConfig(), sessionId);
+  return getRuntime(notebookId || sessionId, await loadRuntimeConfig(), sessionId)
 }
 
 export function usePyodideWorker(sessionId, notebookId = null) {
-  const [state, setState] = useState({ status: 'idle', progress: 0, label: '' });
-  const [current, setCurrent] = useState(null);
+  const [state, setState] = useState({ status: 'idle', progress: 0, label: '' })
+  const [current, setCurrent] = useState(null)
 
   useEffect(() => {
-    if (!sessionId) return undefined;
-    let cancelled = false;
-    let unsubscribe = () => {};
+    if (!sessionId) return undefined
+    let cancelled = false
+    let unsubscribe = () => {}
     sessionRuntime(sessionId, notebookId).then((runtime) => {
-      if (cancelled) return;
-      setCurrent(runtime);
-      setState({ status: runtime.status, progress: runtime.progress, label: runtime.label });
-      unsubscribe = runtime.subscribe(setState);
+      if (cancelled) return
+      setCurrent(runtime)
+      setState({ status: runtime.status, progress: runtime.progress, label: runtime.label })
+      unsubscribe = runtime.subscribe(setState)
       // pre-warm: Python + numpy/pandas/matplotlib load in the background; a failure
       // shows as status 'error' and the next run() tries again
-      runtime.start().catch(() => {});
-    });
+      runtime.start().catch(() => {})
+    })
     return () => {
-      cancelled = true;
-      unsubscribe();
-    };
-  }, [sessionId, notebookId]);
+      cancelled = true
+      unsubscribe()
+    }
+  }, [sessionId, notebookId])
 
   const run = useCallback(
     async (executeRequest, opts) => (await sessionRuntime(sessionId, notebookId)).run(executeRequest, opts),
     [sessionId, notebookId],
-  );
-  const reset = useCallback(
-    async () => (await sessionRuntime(sessionId, notebookId)).reset(),
-    [sessionId, notebookId],
-  );
+  )
+  const reset = useCallback(async () => (await sessionRuntime(sessionId, notebookId)).reset(), [sessionId, notebookId])
   // true when running code was stopped; false when none was running (the
   // caller then stops the server's turn: POST /api/agent/runs/{id}/stop)
-  const stop = useCallback(() => (current ? current.stop() : false), [current]);
+  const stop = useCallback(() => (current ? current.stop() : false), [current])
 
   return {
     status: state.status,
@@ -146,7 +143,7 @@ export function usePyodideWorker(sessionId, notebookId = null) {
     run,
     reset,
     stop,
-  };
+  }
 }
 
-export default usePyodideWorker;
+export default usePyodideWorker

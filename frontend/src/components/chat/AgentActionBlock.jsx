@@ -40,16 +40,24 @@ function RepairDiff({ repair }) {
         🔧 Fix attempt {repair.attempt}
         {repair.max_attempts ? ` of ${repair.max_attempts}` : ''}
         {repair.fixed_by ? ` · ${repair.fixed_by === 'rule' ? 'rule-based fix' : 'model fix'}` : ''}
-        {repair.error_summary ? <span className="text-amber-700/80 dark:text-amber-400/80"> — {repair.error_summary}</span> : null}
+        {repair.error_summary ? (
+          <span className="text-amber-700/80 dark:text-amber-400/80"> — {repair.error_summary}</span>
+        ) : null}
       </div>
       <div className="overflow-x-auto py-1 font-mono">
         {(repair.diff ?? []).map((d, i) =>
           d.op === '-' ? (
-            <div key={i} className="whitespace-pre bg-red-50 px-3 text-red-700 line-through decoration-red-400/70 dark:bg-red-950/40 dark:text-red-300">
+            <div
+              key={i}
+              className="whitespace-pre bg-red-50 px-3 text-red-700 line-through decoration-red-400/70 dark:bg-red-950/40 dark:text-red-300"
+            >
               - {d.line}
             </div>
           ) : (
-            <div key={i} className="whitespace-pre bg-emerald-50 px-3 text-emerald-700 dark:bg-emerald-950/40 dark:text-emerald-300">
+            <div
+              key={i}
+              className="whitespace-pre bg-emerald-50 px-3 text-emerald-700 dark:bg-emerald-950/40 dark:text-emerald-300"
+            >
               + {d.line}
             </div>
           ),
@@ -69,7 +77,9 @@ function Step({ step, index }) {
         </span>
         <span aria-hidden="true">{toolIcon(step.tool)}</span>
         <span className="font-medium text-neutral-800 dark:text-neutral-200">{step.tool || 'step'}</span>
-        {step.label && <span className="min-w-0 truncate text-neutral-500 dark:text-neutral-400">{plainLabel(step.label)}</span>}
+        {step.label && (
+          <span className="min-w-0 truncate text-neutral-500 dark:text-neutral-400">{plainLabel(step.label)}</span>
+        )}
         <span className="ml-auto flex shrink-0 items-center gap-2 text-xs text-neutral-500 dark:text-neutral-400">
           <span data-testid="step-status">{status}</span>
           {step.time_taken != null && <span>{formatSeconds(step.time_taken)}</span>}
@@ -103,7 +113,13 @@ function Step({ step, index }) {
  * The "what the agent did" drawer above an answer: one summary line, collapsed
  * by default; expanded, every step with its code, output and repairs.
  */
-export default function AgentActionBlock({ stepLog = [], toolsUsed, totalTime, isStreaming = false, defaultOpen = false }) {
+export default function AgentActionBlock({
+  stepLog = [],
+  toolsUsed,
+  totalTime,
+  isStreaming = false,
+  defaultOpen = false,
+}) {
   const [open, setOpen] = useState(defaultOpen)
   const bodyId = useId()
   const tools = toolsUsed?.length ? toolsUsed : [...new Set(stepLog.map((s) => s.tool).filter(Boolean))]
@@ -124,7 +140,10 @@ export default function AgentActionBlock({ stepLog = [], toolsUsed, totalTime, i
         className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm text-neutral-600 hover:bg-neutral-100 dark:text-neutral-400 dark:hover:bg-neutral-800/60"
         data-testid="action-block-toggle"
       >
-        <span className={`inline-block text-[10px] transition-transform duration-200 ${open ? 'rotate-90' : ''}`} aria-hidden="true">
+        <span
+          className={`inline-block text-[10px] transition-transform duration-200 ${open ? 'rotate-90' : ''}`}
+          aria-hidden="true"
+        >
           ▶
         </span>
         <span className="min-w-0 truncate" data-testid="action-block-summary">
@@ -133,7 +152,11 @@ export default function AgentActionBlock({ stepLog = [], toolsUsed, totalTime, i
           {!isStreaming && time > 0 && ` · ${formatSeconds(time)}`}
         </span>
         {isStreaming && (
-          <span className="relative ml-1 flex h-2 w-2 shrink-0" data-testid="action-block-live" aria-label="in progress">
+          <span
+            className="relative ml-1 flex h-2 w-2 shrink-0"
+            data-testid="action-block-live"
+            aria-label="in progress"
+          >
             <span className="absolute inline-flex h-full w-full animate-ping rounded-full bg-indigo-400 opacity-75" />
             <span className="relative inline-flex h-2 w-2 rounded-full bg-indigo-500" />
           </span>

@@ -30,7 +30,10 @@ export default function CodeBlock({ code, language = 'python', testId, maxHeight
       </div>
       <Highlight code={text} language={language} theme={theme}>
         {({ className, style, tokens, getLineProps, getTokenProps }) => (
-          <pre className={`${className} ${maxHeight} overflow-auto px-3 py-2 font-mono text-[12.5px] leading-5`} style={style}>
+          <pre
+            className={`${className} ${maxHeight} overflow-auto px-3 py-2 font-mono text-[12.5px] leading-5`}
+            style={style}
+          >
             {tokens.map((line, i) => (
               <div key={i} {...getLineProps({ line })}>
                 {line.map((token, key) => (

@@ -65,7 +65,11 @@ export default function GeneratedFileCard({ filename, downloadUrl, size, fileTyp
         {kind.icon}
       </span>
       <div className="min-w-0 flex-1">
-        <div className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100" title={filename} data-testid="file-name">
+        <div
+          className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100"
+          title={filename}
+          data-testid="file-name"
+        >
           {filename}
         </div>
         <div className="text-xs text-neutral-500 dark:text-neutral-400">
@@ -83,7 +87,12 @@ export default function GeneratedFileCard({ filename, downloadUrl, size, fileTyp
       </button>
       <Modal open={previewOpen} title={filename} onClose={() => setPreviewOpen(false)} wide>
         {preview ? (
-          <img src={preview} alt={filename} className="mx-auto max-h-[75vh] rounded-lg" data-testid="file-preview-image" />
+          <img
+            src={preview}
+            alt={filename}
+            className="mx-auto max-h-[75vh] rounded-lg"
+            data-testid="file-preview-image"
+          />
         ) : (
           <div className="py-10 text-center text-sm text-neutral-500 dark:text-neutral-400">Loading preview…</div>
         )}

@@ -16,7 +16,11 @@ function UploadRow({ upload }) {
         <div className="mt-1 text-xs text-red-600 dark:text-red-400">{upload.error}</div>
       ) : (
         <div className="mt-1 h-1 overflow-hidden rounded-full bg-neutral-200 dark:bg-neutral-800">
-          <div className="h-full bg-indigo-500 transition-[width] duration-200" style={{ width: `${pct}%` }} data-testid="material-upload-progress" />
+          <div
+            className="h-full bg-indigo-500 transition-[width] duration-200"
+            style={{ width: `${pct}%` }}
+            data-testid="material-upload-progress"
+          />
         </div>
       )}
     </li>
@@ -61,7 +65,9 @@ export default function MaterialsPanel({ notebookId, materials, onAdded, onDelet
   return (
     <section className="flex min-h-0 flex-col">
       <div className="mb-2 flex items-center justify-between px-1">
-        <h2 className="text-xs font-semibold tracking-wide text-neutral-500 uppercase dark:text-neutral-400">Materials</h2>
+        <h2 className="text-xs font-semibold tracking-wide text-neutral-500 uppercase dark:text-neutral-400">
+          Materials
+        </h2>
         <span className="text-xs text-neutral-400 dark:text-neutral-500">{materials.length}</span>
       </div>
       <button
@@ -119,7 +125,12 @@ export default function MaterialsPanel({ notebookId, materials, onAdded, onDelet
                 </div>
                 <div className="text-[11px] text-neutral-400 dark:text-neutral-500">
                   {m.type === 'data' ? 'Data' : 'Document'} · {humanSize(m.size)}
-                  {pending && <span className={m.status === 'failed' ? ' text-red-500' : ' text-amber-600 dark:text-amber-400'}> · {m.status}</span>}
+                  {pending && (
+                    <span className={m.status === 'failed' ? ' text-red-500' : ' text-amber-600 dark:text-amber-400'}>
+                      {' '}
+                      · {m.status}
+                    </span>
+                  )}
                 </div>
               </div>
               <button

@@ -25,7 +25,10 @@ export default function RuntimeStatus({ runtime }) {
     >
       <div className="flex items-center gap-2">
         <span className={`h-2 w-2 shrink-0 rounded-full ${dot}`} aria-hidden="true" />
-        <span className="min-w-0 flex-1 truncate text-xs font-medium text-neutral-700 dark:text-neutral-300" data-testid="runtime-label">
+        <span
+          className="min-w-0 flex-1 truncate text-xs font-medium text-neutral-700 dark:text-neutral-300"
+          data-testid="runtime-label"
+        >
           {label}
         </span>
         <button

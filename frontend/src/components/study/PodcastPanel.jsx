@@ -18,7 +18,9 @@ export default function PodcastPanel({ notebookId, materials }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
 
-  const selected = new Set([...(choice ?? defaultSelection(materials))].filter((id) => materials.some((m) => m.id === id)))
+  const selected = new Set(
+    [...(choice ?? defaultSelection(materials))].filter((id) => materials.some((m) => m.id === id)),
+  )
 
   const remember = useCallback((detail) => {
     setDetails((d) => ({ ...d, [detail.id]: detail }))
@@ -40,11 +42,17 @@ export default function PodcastPanel({ notebookId, materials }) {
   }, [notebookId])
 
   // Poll the episodes still being generated.
-  const activeIds = (podcasts ?? []).filter(isActive).map((p) => p.id).join(',')
+  const activeIds = (podcasts ?? [])
+    .filter(isActive)
+    .map((p) => p.id)
+    .join(',')
   useEffect(() => {
     if (!activeIds) return undefined
     const timer = setInterval(() => {
-      for (const id of activeIds.split(',')) getPodcast(id).then(remember).catch(() => {})
+      for (const id of activeIds.split(','))
+        getPodcast(id)
+          .then(remember)
+          .catch(() => {})
     }, POLL_MS)
     return () => clearInterval(timer)
   }, [activeIds, remember])
@@ -52,7 +60,10 @@ export default function PodcastPanel({ notebookId, materials }) {
   // Load the opened episode's transcript.
   const openStatus = podcasts?.find((p) => p.id === openId)?.status
   useEffect(() => {
-    if (openId && openStatus === 'ready' && !details[openId]?.script) getPodcast(openId).then(remember).catch(() => {})
+    if (openId && openStatus === 'ready' && !details[openId]?.script)
+      getPodcast(openId)
+        .then(remember)
+        .catch(() => {})
   }, [openId, openStatus, details, remember])
 
   async function onGenerate(e) {
@@ -97,13 +108,20 @@ export default function PodcastPanel({ notebookId, materials }) {
             onChange={(e) => setTitle(e.target.value)}
             aria-label="Podcast title"
           />
-          <button type="submit" className={primaryButton} disabled={busy || !selected.size} data-testid="podcast-generate">
+          <button
+            type="submit"
+            className={primaryButton}
+            disabled={busy || !selected.size}
+            data-testid="podcast-generate"
+          >
             {busy ? 'Starting…' : 'Generate'}
           </button>
         </div>
       </form>
       {error && (
-        <div className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300">{error}</div>
+        <div className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300">
+          {error}
+        </div>
       )}
       {podcasts === null ? (
         <p className="text-sm text-neutral-500 dark:text-neutral-400">Loading…</p>

@@ -1,11 +1,6 @@
 import { useEffect, useState } from 'react'
 
-import {
-  createPresentation,
-  deletePresentation,
-  getPresentation,
-  listPresentations,
-} from '../../api/presentations.js'
+import { createPresentation, deletePresentation, getPresentation, listPresentations } from '../../api/presentations.js'
 import { cardClass, ghostButton, inputClass, primaryButton } from '../ui.js'
 import MaterialPicker, { defaultSelection } from './MaterialPicker.jsx'
 import SlidesOutline from './SlidesOutline.jsx'
@@ -19,7 +14,9 @@ export default function SlidesPanel({ notebookId, materials }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
 
-  const selected = new Set([...(choice ?? defaultSelection(materials))].filter((id) => materials.some((m) => m.id === id)))
+  const selected = new Set(
+    [...(choice ?? defaultSelection(materials))].filter((id) => materials.some((m) => m.id === id)),
+  )
 
   useEffect(() => {
     let live = true
@@ -89,13 +86,20 @@ export default function SlidesPanel({ notebookId, materials }) {
             onChange={(e) => setTitle(e.target.value)}
             aria-label="Deck title"
           />
-          <button type="submit" className={primaryButton} disabled={busy || !selected.size} data-testid="slides-generate">
+          <button
+            type="submit"
+            className={primaryButton}
+            disabled={busy || !selected.size}
+            data-testid="slides-generate"
+          >
             {busy ? 'Building…' : 'Generate'}
           </button>
         </div>
       </form>
       {error && (
-        <div className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300">{error}</div>
+        <div className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300">
+          {error}
+        </div>
       )}
       {decks === null ? (
         <p className="text-sm text-neutral-500 dark:text-neutral-400">Loading…</p>
@@ -116,7 +120,12 @@ export default function SlidesPanel({ notebookId, materials }) {
               <a className={ghostButton} href={d.download_url} download data-testid="slides-download">
                 Download .pptx
               </a>
-              <button type="button" className={ghostButton} onClick={() => onDelete(d.id)} aria-label={`Delete ${d.title}`}>
+              <button
+                type="button"
+                className={ghostButton}
+                onClick={() => onDelete(d.id)}
+                aria-label={`Delete ${d.title}`}
+              >
                 Delete
               </button>
             </li>
