@@ -20,6 +20,7 @@ from live_server import scripted_env, serve, write_llm_script
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "playwright_tests" / "artifacts"
 FRONTEND = Path(os.environ.get("KEPLER_FRONTEND_DIST", ROOT / "frontend" / "dist"))
 
 pytestmark = [
@@ -142,8 +143,14 @@ def test_stop_ends_a_running_turn_and_the_next_message_works(app_page):
     page.get_by_test_id("chat-send").click()
     page.wait_for_function("""() => [...window.__keplerRuntimes.values()].some(
         (rt) => rt.running && (rt._pending.get(rt._current)?.stdout || '').includes('step 3'))""", timeout=120_000)
-    assert page.evaluate("[...window.__keplerRuntimes.values()].some((rt) => rt.stop())") is True
+    stop = page.get_by_test_id("chat-stop")  # the Send button is a Stop button while the turn runs
+    expect(stop).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "stop-button-running.png"))
+    stop.click()
     expect(done).to_have_count(before + 1, timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "stop-button-stopped.png"))
+    expect(page.get_by_test_id("chat-send")).to_be_visible()
     message = done.nth(before)
     expect(message).to_contain_text("Stopped", timeout=30_000)
     expect(page.get_by_test_id("thinking-bar")).to_have_count(0, timeout=30_000)

@@ -43,7 +43,7 @@ export default function ChatPanel({ sessionId, user, runtime, materialIds, onTur
     },
     [sessionId, onTurnFinished],
   )
-  const { state, send, resume, busy } = useAgentStream({ sessionId, runtime, onFinished })
+  const { state, send, resume, stop, busy } = useAgentStream({ sessionId, runtime, onFinished })
 
   // Load the session's history, then pick up a run left waiting for the browser.
   useEffect(() => {
@@ -164,14 +164,27 @@ export default function ChatPanel({ sessionId, user, runtime, materialIds, onTur
             className="max-h-48 min-h-[40px] flex-1 resize-none bg-transparent px-2 py-2 text-[15px] text-neutral-900 outline-none placeholder:text-neutral-400 dark:text-neutral-100 dark:placeholder:text-neutral-500"
             data-testid="chat-input"
           />
-          <button
-            type="submit"
-            disabled={busy || !input.trim()}
-            className="rounded-xl bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:bg-neutral-300 dark:bg-indigo-500 dark:hover:bg-indigo-400 dark:disabled:bg-neutral-700 dark:disabled:text-neutral-400"
-            data-testid="chat-send"
-          >
-            Send
-          </button>
+          {busy ? (
+            <button
+              type="button"
+              onClick={stop}
+              disabled={state.stopState === 'stopping'}
+              aria-label="Stop the running turn"
+              className="rounded-xl border border-neutral-300 bg-white px-4 py-2 text-sm font-medium text-neutral-800 hover:bg-neutral-100 disabled:cursor-wait disabled:opacity-70 dark:border-neutral-600 dark:bg-neutral-800 dark:text-neutral-100 dark:hover:bg-neutral-700"
+              data-testid="chat-stop"
+            >
+              {state.stopState === 'stopping' ? 'Stopping…' : '■ Stop'}
+            </button>
+          ) : (
+            <button
+              type="submit"
+              disabled={busy || !input.trim()}
+              className="rounded-xl bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:bg-neutral-300 dark:bg-indigo-500 dark:hover:bg-indigo-400 dark:disabled:bg-neutral-700 dark:disabled:text-neutral-400"
+              data-testid="chat-send"
+            >
+              Send
+            </button>
+          )}
         </form>
       </div>
     </div>

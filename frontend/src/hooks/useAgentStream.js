@@ -213,8 +213,9 @@ export function useAgentStream({ sessionId, runtime, onFinished }) {
     const rt = runtimeRef.current
     if (s.status === 'executing' && typeof rt?.stop === 'function') {
       try {
-        await rt.stop()
-        return
+        // true: running code was stopped, and its stopped result ends the turn;
+        // false: nothing was running at that instant (mounts, start-up)
+        if (await rt.stop()) return
       } catch {
         /* fall through: stop on the page's side */
       }
