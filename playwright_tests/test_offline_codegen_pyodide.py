@@ -91,16 +91,16 @@ def produced(result: dict) -> dict[str, bytes]:
 
 
 MATRIX = [
-    ("Analyse this dataset", None, ["sales_distributions.png", "sales_region_counts.png"], "8 rows and 5 columns"),
+    ("Analyse this dataset", None, ["sales_distributions.png", "sales_correlations.png"], "8 rows and 5 columns"),
     ("histogram of price", None, ["histogram_price.png"], "median 2.75"),
     ("bar chart of sales by region", None, ["sales_by_region.png"], "Highest: East (45)"),
     ("line chart of sales over date", None, ["sales_over_date.png"], "peak 30 at 2023-01-08"),
     ("scatter plot of price vs quantity", None, ["scatter_price_vs_quantity.png"], "r = "),
     ("correlation heatmap", None, ["correlation_heatmap.png"], "Correlation"),
     ("export the data as csv", "csv", ["sales_data.csv"], "Saved 8 rows x 5 columns"),
-    ("bar chart of sales by region and export to excel", "xlsx", ["sales_summary.xlsx"], "Saved 4 rows"),
-    ("create a word report of this dataset", "docx", ["sales_report.docx"], "Word report"),
-    ("analyse the data and export a PDF report", "pdf", ["sales_report.pdf"], "PDF report"),
+    ("bar chart of sales by region and export to excel", "xlsx", ["sales_by_region.png", "sales_chart_data.xlsx"], "Saved"),
+    ("create a word report of this dataset", "docx", ["sales_summary.docx"], "Saved a Word report"),
+    ("analyse the data and export a PDF report", "pdf", ["sales_summary.pdf"], "Saved a PDF report"),
 ]
 
 
@@ -126,17 +126,17 @@ def test_edits_run_in_pyodide(page):
     import openpyxl
 
     run(page, generate("create a word report of this dataset", file_type="docx"))
-    edit = {"op": "append", "target": {"filename": "sales_report.docx", "path": f"{OUT}/sales_report.docx"},
+    edit = {"op": "append", "target": {"filename": "sales_summary.docx", "path": f"{OUT}/sales_summary.docx"},
             "instruction": "add a paragraph saying 'Checked by the tutor.'"}
     result = run(page, generate("add a paragraph", edit_action=edit, data=False))
-    document = docx.Document(io.BytesIO(produced(result)["sales_report.docx"]))
+    document = docx.Document(io.BytesIO(produced(result)["sales_summary.docx"]))
     assert document.paragraphs[-1].text == "Checked by the tutor."
 
     run(page, generate("bar chart of sales by region and export to excel", file_type="xlsx"))
-    edit = {"op": "delete", "target": {"filename": "sales_summary.xlsx", "path": f"{OUT}/sales_summary.xlsx"},
+    edit = {"op": "delete", "target": {"filename": "sales_chart_data.xlsx", "path": f"{OUT}/sales_chart_data.xlsx"},
             "instruction": "delete the row for North"}
     result = run(page, generate("delete the row for North", edit_action=edit, data=False))
-    sheet = openpyxl.load_workbook(io.BytesIO(produced(result)["sales_summary.xlsx"])).active
+    sheet = openpyxl.load_workbook(io.BytesIO(produced(result)["sales_chart_data.xlsx"])).active
     regions = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(regions) == ["East", "South", "West"] and sheet["A1"].font.bold
 
