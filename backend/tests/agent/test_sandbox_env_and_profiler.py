@@ -25,7 +25,7 @@ def bundle_dir(tmp_path, monkeypatch):
 
 
 def test_the_package_list_is_the_manifests_not_a_constant(bundle_dir):
-    manifest = json.loads(sandbox_env.CHECKED_IN_MANIFEST.read_text())
+    manifest = json.loads(sandbox_env.CHECKED_IN_MANIFESTS["modern"].read_text())  # the default profile
     versions = {p["name"]: p["version"] for p in manifest["packages"]}
     assert sandbox_env.PREINSTALLED_PACKAGES == sorted(versions, key=str.lower)
     text = sandbox_env.available_libraries_text()
@@ -42,20 +42,21 @@ def test_ensure_packages_reports_a_missing_bundle_with_the_build_command(bundle_
 
 
 def test_ensure_packages_notices_a_file_of_the_wrong_size(bundle_dir):
-    bundle_dir.mkdir()
+    modern = bundle_dir / "modern"  # the default profile's bundle
+    modern.mkdir(parents=True)
     entry = {"path": "pyodide.js", "size": 10, "sha256": "x"}
-    (bundle_dir / "manifest.json").write_text(json.dumps({"profile": "classic", "python_version": "3.8.2",
-                                                          "core_files": [entry], "packages": []}))
-    (bundle_dir / "pyodide.js").write_text("0123456789")
+    (modern / "manifest.json").write_text(json.dumps({"profile": "modern", "python_version": "3.12.7",
+                                                      "core_files": [entry], "packages": []}))
+    (modern / "pyodide.js").write_text("0123456789")
     assert sandbox_env.ensure_packages().ok
-    (bundle_dir / "pyodide.js").write_text("short")
+    (modern / "pyodide.js").write_text("short")
     status = sandbox_env.ensure_packages()
     assert not status.ok and "1 wrong size" in status.message
 
 
 def test_a_built_manifest_wins_over_the_checked_in_copy(bundle_dir):
-    bundle_dir.mkdir()
-    (bundle_dir / "manifest.json").write_text(json.dumps({"profile": "modern", "python_version": "3.12.1",
+    (bundle_dir / "modern").mkdir(parents=True)
+    (bundle_dir / "modern" / "manifest.json").write_text(json.dumps({"profile": "modern", "python_version": "3.12.1",
                                                           "packages": [{"name": "numpy", "version": "2.0.0",
                                                                         "imports": ["numpy"]}]}))
     assert sandbox_env.runtime_info() == {"profile": "modern", "python_version": "3.12.1",
