@@ -211,7 +211,7 @@ def test_analyze_dataset_thinking_bar_drawer_answer_and_files(analysis):
         expect(steps.nth(i)).to_have_attribute("data-status", "success")
     code_step = steps.nth(1)
     expect(code_step.get_by_test_id("step-code")).to_be_visible()
-    expect(code_step.get_by_test_id("step-code")).to_contain_text("pd.read_csv(sales_path)")
+    expect(code_step.get_by_test_id("step-code")).to_contain_text("read_table(sales_path)")
     stdout_box = code_step.get_by_test_id("step-stdout")
     expect(stdout_box).to_be_visible()
     stdout = stdout_box.inner_text()
@@ -303,7 +303,7 @@ def test_bar_chart_download_and_preview(analysis):
     # The answer names this turn's file, not every file of the session.
     answer = turn.body.inner_text()
     assert "units_by_region.png" in answer, answer
-    assert "sales_report.pdf" not in answer and "sales_data.xlsx" not in answer, answer
+    assert "sales_summary.pdf" not in answer and "sales_report.pdf" not in answer and "sales_data.xlsx" not in answer, answer
 
     card.get_by_test_id("file-preview").click()
     image = page.get_by_test_id("file-preview-image")
@@ -448,7 +448,7 @@ def test_runaway_loop_times_out_then_session_still_works(browser, timeout_server
         expect(step).to_have_attribute("data-status", "error")
         expect(step.get_by_test_id("step-stderr")).to_contain_text("TimeoutError")
         # The answer owns up, naming the timeout (not the restart note after it).
-        expect(turn.message.get_by_test_id("message-error")).to_contain_text("TimeoutError")
+        expect(turn.message.get_by_test_id("message-error")).to_contain_text("ran out of time")
         assert "fail" in turn.body.inner_text().lower() or "couldn't" in turn.body.inner_text().lower()
         screenshot(page, "timeout-failed", scroll_to=turn.message.get_by_test_id("message-error"))
         TIMINGS["timeout turn (s)"] = round(elapsed, 1)
