@@ -476,6 +476,6 @@ def test_every_request_went_to_the_app_origin():
     for base_url, log in REQUESTS.items():
         assert len(log.urls) > 20, (base_url, log.urls)
         # The recorder sees the runtime's own fetches too (bundle files, wheels).
-        assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in log.urls), log.urls[:50]
+        assert any(u.endswith("/pyodide/modern/pyodide.asm.wasm") for u in log.urls), log.urls[:50]
         foreign = log.foreign(base_url)
         assert not foreign, json.dumps(foreign[:20], indent=1)
