@@ -95,7 +95,8 @@ def test_start_runs_on_the_bundles_bytecode_and_reads_each_file_once(session):
     # Python's own start-up modules and the pre-warm's all came from the
     # bundle's .pyc files (Python here never writes bytecode itself).
     assert facts["prefix"] == "/kepler_pycache"
-    assert facts["modules"] > 500 and facts["no_pyc"] == []
+    # the kernel (pyodide_bundle/kernel) is the worker's own module, installed at start, not part of the bundle's bytecode
+    assert facts["modules"] > 500 and [m for m in facts["no_pyc"] if m != "keplerlab_kernel"] == []
     assert facts["pandas_tests"] is False  # test suites stay packed
     # the cyclic GC, paused during the pre-warm, is back on; the pre-warm's objects are frozen
     assert facts["gc"] is True and facts["frozen"] > 10_000
