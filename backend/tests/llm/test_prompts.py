@@ -27,7 +27,7 @@ def test_code_generation_prompt_lists_libraries_and_rules():
     text = render_prompt("code_generation_prompt", context={"request": "x"},
                          available_libraries="- pandas 1.0.5 — data manipulation")
     assert "- pandas 1.0.5 — data manipulation" in text
-    assert "NEVER use plt.show()" in text and "Python 3.8" in text
+    assert "NEVER use plt.show()" in text and "Python 3.12" in text
     assert 'print(f"FILE_SAVED:{OUTPUT_DIR}/filename.ext")' in text  # other braces stay
 
 
