@@ -36,43 +36,12 @@
   const PYCACHE_PACKAGES = 'pycache-packages.bin'
   const PYCACHE_PREFIX = '/kepler_pycache'
 
-  // -> the file's bytes, or null: without it Python compiles the sources.
-  // The bundle holds `<name>.gz`; asking for `<name>` lets the server send it
-  // gzip-encoded, so the browser inflates it off this thread. A server that
-  // cannot answers 404, and the worker inflates the .gz itself.
+  const { writePycache } = self.KeplerWorkerCore
+  // the shared helper, with this worker's timing mark
   async function fetchPycache(name) {
-    try {
-      let res = await fetch(indexURL + name)
-      if (!res.ok) {
-        res = await fetch(indexURL + name + '.gz')
-        if (!res.ok || typeof DecompressionStream === 'undefined') return null
-        res = new Response(res.body.pipeThrough(new DecompressionStream('gzip')))
-      }
-      const buf = await res.arrayBuffer()
-      mark(name)
-      return buf
-    } catch (err) {
-      console.warn(`${name}: ${err && err.message}`)
-      return null
-    }
-  }
-
-  // Layout: uint32 LE n, n bytes of JSON [[pyc_path, length], ...], the .pyc bytes.
-  function writePycache(FS, buf) {
-    const bytes = new Uint8Array(buf)
-    const n = new DataView(buf).getUint32(0, true)
-    const index = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)))
-    const dirs = new Set()
-    let offset = 4 + n
-    for (const [path, length] of index) {
-      const dir = path.slice(0, path.lastIndexOf('/'))
-      if (!dirs.has(dir)) {
-        FS.mkdirTree(dir)
-        dirs.add(dir)
-      }
-      FS.writeFile(path, bytes.subarray(offset, offset + length))
-      offset += length
-    }
+    const buf = await self.KeplerWorkerCore.fetchPycache(indexURL, name)
+    if (buf) mark(name)
+    return buf
   }
 
   // A preRun callback (the bundle's patched loadPyodide runs it before Python's

@@ -81,41 +81,7 @@ const loaded = new Set()
 let py = null
 let bundleURL = null // this runtime's indexURL, from init
 
-// Layout: uint32 LE n, n bytes of JSON [[pyc_path, length], ...], the .pyc bytes.
-function writePycache(FS, buf) {
-  const bytes = new Uint8Array(buf)
-  const n = new DataView(buf).getUint32(0, true)
-  const index = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)))
-  const dirs = new Set()
-  let offset = 4 + n
-  for (const [path, length] of index) {
-    const dir = path.slice(0, path.lastIndexOf('/'))
-    if (!dirs.has(dir)) {
-      FS.mkdirTree(dir)
-      dirs.add(dir)
-    }
-    FS.writeFile(path, bytes.subarray(offset, offset + length))
-    offset += length
-  }
-}
-
-// The bundle holds `<name>.gz`; asking for `<name>` lets the server send it
-// gzip-encoded (inflated off this thread). A server that cannot answers 404,
-// and the worker inflates the .gz itself. null: Python compiles the sources.
-async function fetchPycache(indexURL, name) {
-  try {
-    let res = await fetch(indexURL + name)
-    if (!res.ok) {
-      res = await fetch(indexURL + name + '.gz')
-      if (!res.ok || typeof DecompressionStream === 'undefined') return null
-      res = new Response(res.body.pipeThrough(new DecompressionStream('gzip')))
-    }
-    return await res.arrayBuffer()
-  } catch (err) {
-    console.warn(`${name}: ${err && err.message}`)
-    return null
-  }
-}
+const { fetchPycache, writePycache } = self.KeplerWorkerCore
 
 function load(pkgs, ctx) {
   const names = pkgs.map((p) => p.name)
