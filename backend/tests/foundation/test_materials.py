@@ -338,6 +338,18 @@ async def test_other_users_material_is_404(user_client, other_client, notebook, 
     assert await _material_rows(db) == 1  # still there, and nothing added
 
 
+async def test_text_head_by_range_for_the_preview(user_client, other_client, notebook, upload):
+    """The UI previews a material from the first bytes of its text (a Range request)."""
+    data = ("city,temp\n" + "".join(f"c{i},{i}\n" for i in range(5000))).encode()
+    m = (await upload(user_client, notebook["id"], "big.csv", data, "text/csv")).json()
+    head = await user_client.get(f"/api/materials/{m['id']}/text", headers={"Range": "bytes=0-99"})
+    assert head.status_code == 206
+    assert head.content == data[:100]
+    assert head.headers["content-range"] == f"bytes 0-99/{len(data)}"
+    other = await other_client.get(f"/api/materials/{m['id']}/text", headers={"Range": "bytes=0-99"})
+    assert other.status_code == 404
+
+
 async def test_unknown_material_is_404(user_client):
     response = await user_client.get("/api/materials/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404

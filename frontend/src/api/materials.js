@@ -1,4 +1,4 @@
-import { apiFetch, apiUrl, ApiError } from './config.js'
+import { apiFetch, apiUrl, ApiError, errorFromResponse } from './config.js'
 
 export const listMaterials = (notebookId) => apiFetch(`/notebooks/${encodeURIComponent(notebookId)}/materials`)
 
@@ -7,6 +7,22 @@ export const getMaterial = (id) => apiFetch(`/materials/${encodeURIComponent(id)
 export const deleteMaterial = (id) => apiFetch(`/materials/${encodeURIComponent(id)}`, { method: 'DELETE' })
 
 export const getMaterialText = (id) => apiFetch(`/materials/${encodeURIComponent(id)}/text`)
+
+/**
+ * The first `bytes` of the extracted text (a Range request: a preview of a
+ * large file does not download all of it). → `{text, truncated}`
+ */
+export async function getMaterialTextHead(id, bytes) {
+  const res = await fetch(apiUrl(`/materials/${encodeURIComponent(id)}/text`), {
+    credentials: 'include',
+    headers: { Range: `bytes=0-${bytes - 1}` },
+  })
+  if (res.status === 416) return { text: '', truncated: false } // an empty text has no byte 0
+  if (!res.ok) throw await errorFromResponse(res)
+  const total = Number(/\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1] ?? NaN)
+  const text = new TextDecoder('utf-8').decode(await res.arrayBuffer())
+  return { text, truncated: res.status === 206 && total > bytes }
+}
 
 export const materialRawUrl = (id) => apiUrl(`/materials/${encodeURIComponent(id)}/raw`)
 
