@@ -26,6 +26,7 @@ from app.core.database import Database
 from app.routes import (
     agent,
     auth,
+    docs,
     flashcards,
     materials,
     notebooks,
@@ -55,6 +56,7 @@ ROUTERS = [
     flashcards.router,
     quiz.router,
     runtime.router,
+    docs.router,  # /docs: Swagger UI from the build (FastAPI's own page uses a CDN)
 ]
 
 mimetypes.add_type("application/wasm", ".wasm")
@@ -171,7 +173,7 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     _configure_logging(settings)
-    app = FastAPI(title="KeplerLab", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="KeplerLab", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.db = Database(settings.DATABASE_URL)
 
