@@ -3,6 +3,7 @@ import { listMessages } from '../api/sessions.js'
 import { rememberedRun, useAgentStream } from '../hooks/useAgentStream.js'
 import ChatMessage from './ChatMessage.jsx'
 import AgentThinkingBar from './chat/AgentThinkingBar.jsx'
+import ChosenFileChip from './chat/ChosenFileChip.jsx'
 
 const SUGGESTIONS = [
   'Summarise my materials',
@@ -22,7 +23,15 @@ function lastRunId(messages) {
  * Chat of one session: history, the live turn (thinking bar + streaming
  * message), and the input. Streaming and execution live in useAgentStream.
  */
-export default function ChatPanel({ sessionId, user, runtime, materialIds, onTurnFinished }) {
+export default function ChatPanel({
+  sessionId,
+  user,
+  runtime,
+  materialIds,
+  chosenMaterial,
+  onClearChosen,
+  onTurnFinished,
+}) {
   const [messages, setMessages] = useState([])
   const [loading, setLoading] = useState(true)
   const [loadError, setLoadError] = useState(null)
@@ -81,7 +90,7 @@ export default function ChatPanel({ sessionId, user, runtime, materialIds, onTur
       { id: `local-user-${Date.now()}`, role: 'user', content: message, created_at: new Date().toISOString() },
     ])
     setInput('')
-    send(message, { materialIds })
+    send(message, { materialIds, materialId: chosenMaterial?.id })
   }
 
   const live = busy
@@ -143,6 +152,7 @@ export default function ChatPanel({ sessionId, user, runtime, materialIds, onTur
           stepNumber={state.stepNumber}
           totalSteps={state.totalSteps}
         />
+        {chosenMaterial && <ChosenFileChip material={chosenMaterial} onClear={onClearChosen} />}
         <form
           className="mx-auto flex max-w-3xl items-end gap-2 rounded-2xl border border-neutral-300 bg-white p-2 shadow-sm focus-within:border-indigo-400 dark:border-neutral-700 dark:bg-neutral-900 dark:focus-within:border-indigo-500"
           onSubmit={(e) => {
