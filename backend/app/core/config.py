@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     LLM_API_KEY: str | None = None
     LLM_SCRIPT_PATH: Path | None = None  # JSON script for the `scripted` test model
     LLM_TEMPERATURE: float = 0.2
+    # Seconds. Connect and read (between bytes) limits of the provider's HTTP client,
+    # and a total per call: SSE keep-alives or a trickling server defeat a read limit.
+    LLM_CONNECT_TIMEOUT: float = 10
+    LLM_READ_TIMEOUT: float = 60
+    LLM_CALL_TIMEOUT: float = 180
 
     # --- uploads ---------------------------------------------------------------
     MAX_UPLOAD_MB: float = 50
@@ -73,7 +78,13 @@ class Settings(BaseSettings):
     SECRET_KEY: str = Field(default="", repr=False)
     ACCESS_TOKEN_TTL: int = 7 * 24 * 3600  # seconds
     FILE_TOKEN_TTL: int = 3600  # seconds
-    COOKIE_SECURE: bool = False  # set true behind HTTPS
+    COOKIE_SECURE: bool = False  # always Secure; otherwise Secure when the request came over HTTPS
+    # Throttling (services/auth_throttle.py; counts in the database, shared by all
+    # replicas). Over a limit within AUTH_THROTTLE_WINDOW seconds: 429 + Retry-After.
+    AUTH_THROTTLE_WINDOW: int = 900  # seconds
+    LOGIN_ATTEMPTS_PER_ACCOUNT: int = 10  # failed sign-ins for one email (known or not)
+    LOGIN_ATTEMPTS_PER_ADDRESS: int = 50  # failed sign-ins from one client address
+    REGISTRATIONS_PER_ADDRESS: int = 20  # registration attempts from one client address
 
     # --- static ------------------------------------------------------------------
     PYODIDE_BUNDLE_DIR: Path = REPO_ROOT / "pyodide_bundle" / "dist"

@@ -8,7 +8,9 @@
 - `ollama`: Ollama's native API (`LLM_BASE_URL`, `LLM_MODEL`).
 - `scripted`: answers from the JSON script at `LLM_SCRIPT_PATH` (tests).
 
-Building a model never touches the network.
+Building a model never touches the network. Network providers get the HTTP
+limits `LLM_CONNECT_TIMEOUT` / `LLM_READ_TIMEOUT` and, around every call, the
+total `LLM_CALL_TIMEOUT` (`deadline.DeadlineChatModel`).
 """
 
 from __future__ import annotations
@@ -56,6 +58,23 @@ def get_chat_model(temperature: float | None = None, *, settings: Any = None) ->
         if not script_path:
             raise LLMConfigurationError("LLM_PROVIDER=scripted needs LLM_SCRIPT_PATH (a JSON script file)")
         return ScriptedChatModel(script_path=script_path, **extra)
+    network = _network_model(provider, model, base_url, api_key, extra, settings)
+    if network is None:
+        raise LLMConfigurationError(
+            f"unknown LLM_PROVIDER {provider!r}; expected one of: {', '.join(PROVIDERS)}"
+        )
+    from app.services.llm.deadline import DeadlineChatModel
+
+    return DeadlineChatModel(inner=network, call_timeout=float(getattr(settings, "LLM_CALL_TIMEOUT", 180)))
+
+
+def _network_model(provider: str, model: str, base_url: str | None, api_key: str,
+                   extra: dict[str, Any], settings: Any) -> BaseChatModel | None:
+    import httpx
+
+    connect = float(getattr(settings, "LLM_CONNECT_TIMEOUT", 10))
+    read = float(getattr(settings, "LLM_READ_TIMEOUT", 60))
+    timeout = httpx.Timeout(read, connect=connect)
     if provider == "openai":
         from langchain_openai import ChatOpenAI
 
@@ -66,26 +85,25 @@ def get_chat_model(temperature: float | None = None, *, settings: Any = None) ->
                     "OpenAI-compatible server such as vLLM, LM Studio or llama.cpp)"
                 )
             api_key = "not-needed"  # local servers ignore the key but the client requires one
-        return ChatOpenAI(model=model, base_url=base_url, api_key=api_key, **extra)
+        return ChatOpenAI(model=model, base_url=base_url, api_key=api_key, timeout=timeout, **extra)
     if provider == "anthropic":
         from langchain_anthropic import ChatAnthropic
 
         if not api_key:
             raise LLMConfigurationError("LLM_PROVIDER=anthropic needs LLM_API_KEY")
-        kwargs: dict[str, Any] = {"model": model, "api_key": api_key, **extra}
+        # langchain-anthropic takes one number: the read limit, which also bounds connecting.
+        kwargs: dict[str, Any] = {"model": model, "api_key": api_key, "timeout": read, **extra}
         if base_url:
             kwargs["base_url"] = base_url
         return ChatAnthropic(**kwargs)
     if provider == "ollama":
         from langchain_ollama import ChatOllama
 
-        kwargs = {"model": model, **extra}
+        kwargs = {"model": model, "client_kwargs": {"timeout": timeout}, **extra}
         if base_url:
             kwargs["base_url"] = base_url
         return ChatOllama(**kwargs)
-    raise LLMConfigurationError(
-        f"unknown LLM_PROVIDER {provider!r}; expected one of: {', '.join(PROVIDERS)}"
-    )
+    return None
 
 
 def _secret(value: Any) -> str:
