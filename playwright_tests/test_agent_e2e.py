@@ -182,7 +182,7 @@ def test_analyze_dataset_thinking_bar_drawer_answer_and_files(analysis):
     assert len(set(turn.labels)) >= 2, turn.labels
     TIMINGS["labels: analyze this dataset"] = turn.labels
     profiling = next(i for i, label in enumerate(turn.labels) if "Profiling" in label)
-    running = [i for i, label in enumerate(turn.labels) if "Running code" in label or "Analysing" in label]
+    running = [i for i, label in enumerate(turn.labels) if "Running Python" in label or "Analysing" in label]
     assert running and max(running) > profiling, turn.labels
     expect(page.get_by_test_id("thinking-bar")).to_have_count(0)
     assert turn.mid_run_screenshot is not None, "the thinking bar was never caught on screen mid-run"
@@ -204,9 +204,9 @@ def test_analyze_dataset_thinking_bar_drawer_answer_and_files(analysis):
     block = turn.expand()
     steps = block.get_by_test_id("action-step")
     expect(steps).to_have_count(2)
-    expect(steps.nth(0)).to_contain_text("data_profiler")
+    expect(steps.nth(0).get_by_test_id("step-tool")).to_have_text("Profiling the data")  # never the tool id
     expect(steps.nth(0)).to_contain_text("12 rows")
-    expect(steps.nth(1)).to_contain_text("code_executor")
+    expect(steps.nth(1).get_by_test_id("step-tool")).to_have_text("Running Python")
     for i in range(2):
         expect(steps.nth(i)).to_have_attribute("data-status", "success")
     code_step = steps.nth(1)

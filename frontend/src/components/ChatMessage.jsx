@@ -40,6 +40,7 @@ export default function ChatMessage({ message, isStreaming = false, sessionId, u
             toolsUsed={meta.tools_used}
             totalTime={meta.total_time}
             isStreaming={isStreaming}
+            progress={message.progress}
           />
         )}
         {message.content ? (

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { listMessages } from '../api/sessions.js'
+import { stepProgress } from '../hooks/agentStreamReducer.js'
 import { rememberedRun, useAgentStream } from '../hooks/useAgentStream.js'
 import ChatMessage from './ChatMessage.jsx'
 import AgentThinkingBar from './chat/AgentThinkingBar.jsx'
@@ -101,6 +102,7 @@ export default function ChatPanel({
         agent_metadata: state.meta ?? {},
         step_log: state.stepLog,
         generated_files: state.pendingFiles,
+        progress: stepProgress(state),
       }
     : null
 
@@ -149,8 +151,8 @@ export default function ChatPanel({
         <AgentThinkingBar
           isActive={state.isThinking}
           currentStep={state.thinkingLabel}
-          stepNumber={state.stepNumber}
-          totalSteps={state.totalSteps}
+          progress={stepProgress(state)}
+          startedAt={state.phaseStartedAt}
         />
         {chosenMaterial && <ChosenFileChip material={chosenMaterial} onClear={onClearChosen} />}
         <form

@@ -2,7 +2,7 @@
 // from useAgentStream) in, UI state out. No React, no I/O — tested on its own.
 import { SSE } from '../api/events.js'
 
-export const RUNNING_CODE_LABEL = '⚙️ Running code'
+export const RUNNING_CODE_LABEL = '🐍 Running Python'
 export const STARTING_LABEL = '🧠 Thinking…'
 export const repairLabel = (attempt) => `⚠️ Error found, fixing (attempt ${attempt})`
 export const REPAIR_SUCCESS_LABEL = '✅ Fix applied, re-running...'

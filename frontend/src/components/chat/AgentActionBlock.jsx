@@ -1,13 +1,17 @@
 import { useId, useState } from 'react'
+import { useNow } from '../../hooks/useNow.js'
+import { actionSummary, elapsedSeconds, formatElapsed, formatSeconds, stepActivity } from '../../lib/agentSteps.js'
 import CodeBlock from './CodeBlock.jsx'
 
 const TOOL_ICONS = {
   data_profiler: '🔎',
   code_executor: '🐍',
+  code_repair: '🔧',
   python: '🐍',
   file_generator: '📄',
   chart: '📊',
   rag: '🔍',
+  rag_answer: '🔍',
   rag_search: '🔍',
   search: '🔍',
   retriever: '🔍',
@@ -19,8 +23,6 @@ export const toolIcon = (tool) => TOOL_ICONS[tool] ?? '🛠️'
 
 // Step labels often start with their own emoji; the row already shows the tool icon.
 const plainLabel = (label) => (label ?? '').replace(/^\p{Extended_Pictographic}\uFE0F?\s*/u, '')
-
-const formatSeconds = (s) => (s == null ? '' : `${Number(s) < 10 ? Number(s).toFixed(1) : Math.round(Number(s))}s`)
 
 /** Repairs recorded on a step, whatever shape the stored step_log uses. */
 function repairsOf(step) {
@@ -67,22 +69,39 @@ function RepairDiff({ repair }) {
   )
 }
 
+const STATUS_ICONS = { error: '❌', running: '⏳', stopped: '⏹️' }
+
 function Step({ step, index }) {
-  const status = step.status === 'error' ? '❌' : step.status === 'running' ? '⏳' : '✅'
+  const status = STATUS_ICONS[step.status] ?? '✅'
+  const running = step.status === 'running'
+  const now = useNow(running && step.started_at != null)
+  const elapsed = running ? formatElapsed(elapsedSeconds(step.started_at, now)) : null
   return (
-    <li className="space-y-2 py-3 first:pt-1 last:pb-1" data-testid="action-step" data-status={step.status}>
+    <li
+      className="space-y-2 py-3 first:pt-1 last:pb-1"
+      data-testid="action-step"
+      data-status={step.status}
+      data-tool={step.tool || undefined}
+    >
       <div className="flex items-center gap-2 text-sm">
         <span className="flex h-5 w-5 shrink-0 items-center justify-center rounded-full bg-neutral-200 text-[11px] font-semibold text-neutral-700 dark:bg-neutral-800 dark:text-neutral-300">
           {step.step_number ?? index + 1}
         </span>
         <span aria-hidden="true">{toolIcon(step.tool)}</span>
-        <span className="font-medium text-neutral-800 dark:text-neutral-200">{step.tool || 'step'}</span>
+        <span className="shrink-0 font-medium text-neutral-800 dark:text-neutral-200" data-testid="step-tool">
+          {stepActivity(step)}
+        </span>
         {step.label && (
           <span className="min-w-0 truncate text-neutral-500 dark:text-neutral-400">{plainLabel(step.label)}</span>
         )}
         <span className="ml-auto flex shrink-0 items-center gap-2 text-xs text-neutral-500 dark:text-neutral-400">
           <span data-testid="step-status">{status}</span>
-          {step.time_taken != null && <span>{formatSeconds(step.time_taken)}</span>}
+          {elapsed && (
+            <span className="tabular-nums" data-testid="step-elapsed">
+              {elapsed}
+            </span>
+          )}
+          {!running && step.time_taken != null && <span>{formatSeconds(step.time_taken)}</span>}
         </span>
       </div>
       {step.code && <CodeBlock code={step.code} testId="step-code" />}
@@ -111,20 +130,21 @@ function Step({ step, index }) {
 
 /**
  * The "what the agent did" drawer above an answer: one summary line, collapsed
- * by default; expanded, every step with its code, output and repairs.
+ * by default; expanded, every step with its code, output and repairs. While a
+ * turn runs, the summary counts steps as the thinking bar does (`progress`,
+ * from stepProgress): "Step 2 of 3"; afterwards "Ran 2 steps".
  */
 export default function AgentActionBlock({
   stepLog = [],
   toolsUsed,
   totalTime,
   isStreaming = false,
+  progress = null,
   defaultOpen = false,
 }) {
   const [open, setOpen] = useState(defaultOpen)
   const bodyId = useId()
-  const tools = toolsUsed?.length ? toolsUsed : [...new Set(stepLog.map((s) => s.tool).filter(Boolean))]
-  const time = totalTime ?? stepLog.reduce((t, s) => t + (Number(s.time_taken) || 0), 0)
-  const n = stepLog.length
+  const summary = actionSummary({ stepLog, toolsUsed, totalTime, isStreaming, progress })
 
   return (
     <div
@@ -147,9 +167,7 @@ export default function AgentActionBlock({
           ▶
         </span>
         <span className="min-w-0 truncate" data-testid="action-block-summary">
-          {isStreaming ? 'Running' : 'Ran'} {n} {n === 1 ? 'step' : 'steps'}
-          {tools.length > 0 && ` · ${tools.join(', ')}`}
-          {!isStreaming && time > 0 && ` · ${formatSeconds(time)}`}
+          {summary}
         </span>
         {isStreaming && (
           <span
