@@ -39,6 +39,7 @@ from app.routes import (
 )
 from app.services.agent.lifecycle import agent_lifespan
 from app.services.jobs import job_queue
+from app.services.materials.extraction_worker import warm_up as start_extraction_forkserver
 from app.services.rag.embeddings import warm_up_in_background
 
 log = logging.getLogger("keplerlab")
@@ -140,6 +141,7 @@ async def lifespan(app: FastAPI):
     await db.upgrade()
     log.info("KeplerLab ready (data: %s, database: %s)", settings.DATA_DIR, db.engine.url.render_as_string())
     warm_up_in_background()  # the embedding model loads now, not on the first question
+    await anyio.to_thread.run_sync(start_extraction_forkserver)  # its reader imports begin now
     try:
         # Background jobs (indexing, podcasts): services/jobs; unfinished ones are resumed.
         async with job_queue(settings, db), agent_lifespan(app):

@@ -72,7 +72,7 @@ async def upload_material(
     await db.commit()  # end the read transaction: no pooled connection held while the body streams
     try:
         upload = await receive_upload(request, settings.upload_tmp_path, settings.max_upload_bytes)
-        return await add_material(db, settings, notebook, user, upload)
+        return await add_material(db, settings, notebook, user, upload, client_left=request.is_disconnected)
     except MaterialError as exc:
         raise HTTPException(exc.status_code, exc.detail) from None
 

@@ -29,3 +29,13 @@ class UnsupportedFileType(MaterialError):
 
 class CorruptFile(MaterialError):
     status_code = 422
+
+
+class ExpandsTooLarge(UploadTooLarge):
+    """A ZIP-based file (DOCX/XLSX) that unpacks to too much (a ZIP bomb or close to one)."""
+
+
+class FileTooComplex(MaterialError):
+    """Reading the file passed the extraction worker's time or memory limit."""
+
+    status_code = 422
