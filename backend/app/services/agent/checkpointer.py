@@ -43,6 +43,9 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
         min_size=1,
         max_size=10,
         open=False,
+        # Checked before each use: after a database restart the pooled connections are
+        # dead, and the next turn gets a fresh one instead of failing.
+        check=AsyncConnectionPool.check_connection,
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
     )
     await pool.open()
