@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     MAX_JSON_BODY_MB: float = 16  # any non-multipart request body (JSON): 413 above it, before sign-in
     # Text extraction of an upload runs in a separate worker process (never on the event loop):
     EXTRACTION_TIMEOUT: float = 60  # seconds of wall time per file; then the worker is killed (422)
-    EXTRACTION_MEMORY_MB: int = 1024  # the worker's address-space limit (RLIMIT_AS); over it: 422
+    EXTRACTION_MEMORY_MB: int = 1024  # address space the worker may add to its start (RLIMIT_AS); over: 422
     EXTRACTION_WORKERS: int = 2  # files extracted at the same time per server process
     MAX_DECOMPRESSED_MB: float = 200  # DOCX/XLSX: total unpacked size from the ZIP directory; over: 413
     MAX_COMPRESSION_RATIO: float = 200  # DOCX/XLSX: a ZIP entry (>1 MB unpacked) packed tighter: 413

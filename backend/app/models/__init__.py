@@ -5,6 +5,7 @@ add a revision under backend/migrations/versions/ (see README "Migrations").
 """
 
 from app.models.agent import AgentRun, GeneratedFile
+from app.models.auth_attempt import AuthAttempt
 from app.models.base import Base, new_id, utcnow
 from app.models.chat import ChatSession, Message
 from app.models.material import Material
@@ -22,6 +23,7 @@ from app.models.user import User
 
 __all__ = [
     "AgentRun",
+    "AuthAttempt",
     "Base",
     "ChatSession",
     "Flashcard",
