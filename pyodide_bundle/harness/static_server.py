@@ -32,9 +32,14 @@ mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("text/javascript", ".mjs")
 
 
+def bundle_dir() -> Path:
+    """The bundle served at /pyodide/: PYODIDE_BUNDLE_DIR (as for the backend) or pyodide_bundle/dist."""
+    return Path(os.environ.get("PYODIDE_BUNDLE_DIR") or ROOT / "pyodide_bundle" / "dist")
+
+
 def default_routes(files_dir: Path | None = None) -> dict[str, Path]:
     routes = {
-        "/pyodide/": ROOT / "pyodide_bundle" / "dist",
+        "/pyodide/": bundle_dir(),
         "/runtime/": ROOT / "frontend" / "src" / "runtime",
         "/harness/": ROOT / "pyodide_bundle" / "harness",
     }
