@@ -1,6 +1,6 @@
 """Extraction in a bounded worker process: one short-lived child per file, with a
 wall-time limit (EXTRACTION_TIMEOUT, then SIGKILL), an address-space limit
-(EXTRACTION_MEMORY_MB as RLIMIT_AS), and at most EXTRACTION_WORKERS at a time
+(EXTRACTION_MEMORY_MB more than the child starts with, as RLIMIT_AS), and at most EXTRACTION_WORKERS at a time
 per server process. The server's event loop only waits on a pipe.
 
 Children are forked from a forkserver that has the readers (lxml, openpyxl,
@@ -29,6 +29,7 @@ from app.services.materials.extraction import Extracted, ExtractionLimits, extra
 # pytest's) to unpickle its target, ~0.2 s per file.
 _PRELOAD = ["__main__", "app.services.materials.extraction_worker", "lxml.etree", "openpyxl", "pypdf"]
 _MB = 1024 * 1024
+_OOM_PROBE = 32 * _MB
 
 _context_lock = threading.Lock()
 _context: multiprocessing.context.BaseContext | None = None
@@ -64,11 +65,28 @@ def _slot(workers: int) -> asyncio.Semaphore:
 # --- in the child ------------------------------------------------------------------
 
 
+def _address_space() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[0]) * resource.getpagesize()
+
+
+def _out_of_memory() -> bool:
+    """Is the child at its limit? (lxml reports a failed malloc as a parse error.)"""
+    try:
+        bytearray(_OOM_PROBE)
+    except MemoryError:
+        return True
+    return False
+
+
 def _child_main(conn, path: str, ext: str, out_path: str, limits: ExtractionLimits, memory_mb: int,
                 cpu_seconds: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * _MB, memory_mb * _MB))
+    # the limit is on top of what the child has at its start (~200 MB of mapped libraries)
+    limit = _address_space() + memory_mb * _MB
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # a backstop should the server die and leave the child orphaned
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+    failure: Exception | None = None
     try:
         message: tuple = ("ok", extract_to_file(Path(path), ext, Path(out_path), limits))
     except MaterialError as exc:
@@ -76,7 +94,10 @@ def _child_main(conn, path: str, ext: str, out_path: str, limits: ExtractionLimi
     except MemoryError:
         message = ("memory", None)
     except Exception as exc:
-        message = ("refused", CorruptFile(f"The file could not be read as {ext.upper()}: {exc}"))
+        failure = exc.with_traceback(None)  # drop the reader's frames (and their memory) first
+        message = ("refused", CorruptFile(f"The file could not be read as {ext.upper()}: {failure}"))
+    if failure is not None and _out_of_memory():
+        message = ("memory", None)
     conn.send(message)
     conn.close()
 
