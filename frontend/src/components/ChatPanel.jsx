@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { listMessages } from '../api/sessions.js'
 import { stepProgress } from '../hooks/agentStreamReducer.js'
+import { fileVersions } from '../lib/fileVersions.js'
 import { rememberedRun, useAgentStream } from '../hooks/useAgentStream.js'
 import ChatMessage from './ChatMessage.jsx'
 import AgentThinkingBar from './chat/AgentThinkingBar.jsx'
@@ -105,6 +106,8 @@ export default function ChatPanel({
         progress: stepProgress(state),
       }
     : null
+  // A file written again by a later turn (or the live one) is a new version.
+  const versions = fileVersions(live ? [...messages, live] : messages)
 
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="chat-panel">
@@ -139,10 +142,16 @@ export default function ChatPanel({
             </div>
           )}
           {messages.map((m) => (
-            <ChatMessage key={m.id} message={m} sessionId={sessionId} userId={user?.id} />
+            <ChatMessage key={m.id} message={m} sessionId={sessionId} userId={user?.id} versions={versions.get(m.id)} />
           ))}
           {live && (live.step_log.length > 0 || live.content) && (
-            <ChatMessage message={live} isStreaming sessionId={sessionId} userId={user?.id} />
+            <ChatMessage
+              message={live}
+              isStreaming
+              sessionId={sessionId}
+              userId={user?.id}
+              versions={versions.get(live.id)}
+            />
           )}
         </div>
       </div>
@@ -172,7 +181,7 @@ export default function ChatPanel({
               }
             }}
             rows={1}
-            placeholder="Ask anything about your notebook…"
+            placeholder="Ask about your notebook…"
             className="max-h-48 min-h-[40px] flex-1 resize-none bg-transparent px-2 py-2 text-[15px] text-neutral-900 outline-none placeholder:text-neutral-400 dark:text-neutral-100 dark:placeholder:text-neutral-500"
             data-testid="chat-input"
           />

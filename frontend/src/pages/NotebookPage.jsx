@@ -6,6 +6,7 @@ import { createSession, deleteSession, listSessions } from '../api/sessions.js'
 import { useAuth } from '../auth.jsx'
 import ChatPanel from '../components/ChatPanel.jsx'
 import Header from '../components/Header.jsx'
+import MaterialPreview from '../components/notebook/MaterialPreview.jsx'
 import MaterialsPanel from '../components/notebook/MaterialsPanel.jsx'
 import RuntimeStatus from '../components/notebook/RuntimeStatus.jsx'
 import SessionList from '../components/notebook/SessionList.jsx'
@@ -14,6 +15,39 @@ import { disposeRuntime, usePyodideWorker } from '../runtime/usePyodideWorker.js
 
 const SETTLED = ['ready', 'done', 'completed', 'processed', 'failed', 'error']
 const TABS = [{ id: 'chat', label: 'Chat' }, ...STUDY_TOOLS]
+const WIDE = '(min-width: 768px)' // Tailwind's md: the sidebar sits beside the chat from here up
+
+/** The material chosen with "Use this file", remembered per notebook across reloads. */
+function useChosenMaterial(notebookId) {
+  const key = `kepler-chosen-material:${notebookId}`
+  const [chosenId, setChosenId] = useState(() => {
+    try {
+      return localStorage.getItem(key)
+    } catch {
+      return null
+    }
+  })
+  useEffect(() => {
+    try {
+      setChosenId(localStorage.getItem(key))
+    } catch {
+      /* storage unavailable */
+    }
+  }, [key])
+  const choose = useCallback(
+    (id) => {
+      setChosenId(id)
+      try {
+        if (id) localStorage.setItem(key, id)
+        else localStorage.removeItem(key)
+      } catch {
+        /* storage unavailable */
+      }
+    },
+    [key],
+  )
+  return [chosenId, choose]
+}
 
 /** A notebook: materials, runtime and chats on the left; chat and study tools. */
 export default function NotebookPage() {
@@ -25,6 +59,24 @@ export default function NotebookPage() {
   const [sessions, setSessions] = useState(null)
   const [error, setError] = useState(null)
   const [tab, setTab] = useState('chat')
+  const [drawerOpen, setDrawerOpen] = useState(false) // phone width: the sidebar as an overlay
+  const [collapsed, setCollapsed] = useState(false) // tablet and up: the sidebar folded away
+  const [previewing, setPreviewing] = useState(null)
+  const [chosenId, setChosenId] = useChosenMaterial(notebookId)
+  const chosenMaterial = materials.find((m) => m.id === chosenId) ?? null
+
+  const toggleSidebar = () => {
+    if (window.matchMedia(WIDE).matches) setCollapsed((c) => !c)
+    else setDrawerOpen((o) => !o)
+  }
+
+  // Escape closes the phone drawer (a preview's own Escape closes the preview first).
+  useEffect(() => {
+    if (!drawerOpen || previewing) return
+    const onKey = (e) => e.key === 'Escape' && setDrawerOpen(false)
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [drawerOpen, previewing])
 
   const sessionId = params.get('session') ?? sessions?.[0]?.id ?? null
   const runtime = usePyodideWorker(sessionId, notebookId) // one warm Python per notebook
@@ -96,11 +148,11 @@ export default function NotebookPage() {
         <span className="text-neutral-300 dark:text-neutral-700">/</span>
         <Link
           to="/"
-          className="text-sm text-neutral-500 hover:text-neutral-900 dark:text-neutral-400 dark:hover:text-neutral-100"
+          className="hidden text-sm text-neutral-500 sm:inline hover:text-neutral-900 dark:text-neutral-400 dark:hover:text-neutral-100"
         >
           Notebooks
         </Link>
-        <span className="text-neutral-300 dark:text-neutral-700">/</span>
+        <span className="hidden text-neutral-300 sm:inline dark:text-neutral-700">/</span>
         <span
           className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100"
           data-testid="notebook-title"
@@ -108,13 +160,40 @@ export default function NotebookPage() {
           {notebook?.title ?? '…'}
         </span>
       </Header>
-      <div className="flex min-h-0 flex-1">
-        <aside className="flex w-72 shrink-0 flex-col gap-5 overflow-y-auto border-r border-neutral-200 bg-neutral-50 p-3 dark:border-neutral-800 dark:bg-neutral-950">
+      <div className="relative flex min-h-0 flex-1">
+        {drawerOpen && (
+          <div
+            className="fixed inset-0 z-30 bg-black/40 md:hidden"
+            onClick={() => setDrawerOpen(false)}
+            data-testid="sidebar-backdrop"
+          />
+        )}
+        <aside
+          className={`flex-col gap-5 overflow-y-auto border-r border-neutral-200 bg-neutral-50 p-3 dark:border-neutral-800 dark:bg-neutral-950 ${
+            drawerOpen ? 'max-md:fixed max-md:inset-y-0 max-md:left-0 max-md:z-40 max-md:flex' : 'max-md:hidden'
+          } w-[min(20rem,85vw)] shrink-0 shadow-xl md:w-60 md:shadow-none lg:w-72 ${collapsed ? 'md:hidden' : 'md:flex'}`}
+          data-testid="sidebar"
+          data-open={drawerOpen || undefined}
+        >
+          <div className="flex items-center justify-between md:hidden">
+            <span className="text-sm font-medium text-neutral-800 dark:text-neutral-200">Notebook</span>
+            <button
+              type="button"
+              onClick={() => setDrawerOpen(false)}
+              className="rounded-lg p-1 text-neutral-500 hover:bg-neutral-200 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100"
+              aria-label="Close the sidebar"
+              data-testid="sidebar-close"
+            >
+              ✕
+            </button>
+          </div>
           <MaterialsPanel
             notebookId={notebookId}
             materials={materials}
+            chosenId={chosenId}
             onAdded={(m) => setMaterials((list) => [...list.filter((x) => x.id !== m.id), m])}
             onDeleted={(id) => setMaterials((list) => list.filter((x) => x.id !== id))}
+            onOpen={setPreviewing}
           />
           <SessionList
             sessions={sessions ?? []}
@@ -122,6 +201,7 @@ export default function NotebookPage() {
             onSelect={(id) => {
               selectSession(id)
               setTab('chat')
+              setDrawerOpen(false)
             }}
             onNew={onNewSession}
             onDelete={onDeleteSession}
@@ -131,24 +211,38 @@ export default function NotebookPage() {
           </div>
         </aside>
         <main className="flex min-w-0 flex-1 flex-col">
-          <nav className="flex shrink-0 gap-1 border-b border-neutral-200 px-4 dark:border-neutral-800" role="tablist">
-            {TABS.map((t) => (
-              <button
-                key={t.id}
-                type="button"
-                role="tab"
-                aria-selected={tab === t.id}
-                onClick={() => setTab(t.id)}
-                className={`-mb-px border-b-2 px-3 py-2.5 text-sm transition ${
-                  tab === t.id
-                    ? 'border-indigo-500 font-medium text-neutral-900 dark:text-neutral-100'
-                    : 'border-transparent text-neutral-500 hover:text-neutral-800 dark:text-neutral-400 dark:hover:text-neutral-200'
-                }`}
-                data-testid={`tab-${t.id}`}
-              >
-                {t.label}
-              </button>
-            ))}
+          <nav className="flex shrink-0 items-center gap-1 border-b border-neutral-200 px-2 sm:px-4 dark:border-neutral-800">
+            <button
+              type="button"
+              onClick={toggleSidebar}
+              className="mr-1 flex shrink-0 items-center gap-1.5 rounded-lg px-2 py-1.5 text-sm text-neutral-600 hover:bg-neutral-100 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100"
+              aria-label="Show or hide materials and chats"
+              aria-expanded={drawerOpen || !collapsed}
+              title="Materials and chats"
+              data-testid="sidebar-toggle"
+            >
+              <span aria-hidden="true">☰</span>
+              <span className="md:hidden">{materials.length > 0 ? materials.length : ''}</span>
+            </button>
+            <div className="flex min-w-0 flex-1 gap-1 overflow-x-auto" role="tablist">
+              {TABS.map((t) => (
+                <button
+                  key={t.id}
+                  type="button"
+                  role="tab"
+                  aria-selected={tab === t.id}
+                  onClick={() => setTab(t.id)}
+                  className={`-mb-px shrink-0 border-b-2 px-2.5 py-2.5 text-sm whitespace-nowrap transition sm:px-3 ${
+                    tab === t.id
+                      ? 'border-indigo-500 font-medium text-neutral-900 dark:text-neutral-100'
+                      : 'border-transparent text-neutral-500 hover:text-neutral-800 dark:text-neutral-400 dark:hover:text-neutral-200'
+                  }`}
+                  data-testid={`tab-${t.id}`}
+                >
+                  {t.label}
+                </button>
+              ))}
+            </div>
           </nav>
           {error && (
             <div className="mx-4 mt-3 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/40 dark:text-red-300">
@@ -163,6 +257,8 @@ export default function NotebookPage() {
                 sessionId={sessionId}
                 user={user}
                 runtime={runtime}
+                chosenMaterial={chosenMaterial}
+                onClearChosen={() => setChosenId(null)}
                 onTurnFinished={refreshSessions}
               />
             ) : (
@@ -176,6 +272,17 @@ export default function NotebookPage() {
           ))}
         </main>
       </div>
+      <MaterialPreview
+        material={previewing}
+        chosen={!!previewing && previewing.id === chosenId}
+        onUse={(m) => {
+          setChosenId(m.id)
+          setPreviewing(null)
+          setDrawerOpen(false)
+          setTab('chat')
+        }}
+        onClose={() => setPreviewing(null)}
+      />
     </div>
   )
 }
