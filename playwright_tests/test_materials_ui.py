@@ -245,6 +245,19 @@ def test_layout_at_phone_tablet_and_desktop_widths(server, page):
     screenshot(page, "materials_layout_390_drawer_dark")
     page.get_by_test_id("sidebar-close").click()
     expect(sidebar).to_be_hidden()
+
+    # The preview and "Use this file" from the phone drawer: it closes, the chip shows.
+    page.get_by_test_id("sidebar-toggle").click()
+    page.get_by_test_id("material-open").click()
+    expect(page.get_by_test_id("material-preview-row")).to_have_count(2)
+    screenshot(page, "materials_preview_390_dark")
+    page.get_by_test_id("material-use").click()
+    expect(sidebar).to_be_hidden()
+    expect(page.get_by_test_id("chosen-file")).to_contain_text("sales.csv")
+    assert _width(page, "chat-input") >= 0.6 * 390
+    screenshot(page, "materials_chosen_chip_390_dark")
+    page.get_by_test_id("chosen-file-clear").click()
+    expect(page.get_by_test_id("chosen-file")).to_have_count(0)
     set_dark(page, False)
 
     # Tablet: sidebar beside the chat, and it folds away to give the chat the width.
