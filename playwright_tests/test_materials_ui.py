@@ -133,6 +133,15 @@ def test_dropping_several_files_uploads_each_with_its_own_error(server, page):
     failed.filter(has_text="broken.pdf").get_by_test_id("material-upload-dismiss").click()
     expect(failed).to_have_count(1)
     expect(failed).to_contain_text("huge.txt")
+    # A file dropped beside the panel does not make the browser leave the app for it.
+    missed = page.evaluate("""() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['x'], 'x.txt', {type: 'text/plain'}));
+      const ev = new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt});
+      document.querySelector('[data-testid="chat-panel"]').dispatchEvent(ev);
+      return ev.defaultPrevented;
+    }""")
+    assert missed is True
     page.reload()  # the server kept exactly the three good files
     expect(items).to_have_count(3, timeout=20_000)
 

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { deleteMaterial, uploadMaterial } from '../../api/materials.js'
 import { fileKind, humanSize } from '../../lib/files.js'
 import { createLimiter } from '../../lib/uploadQueue.js'
@@ -109,6 +109,17 @@ export default function MaterialsPanel({ notebookId, materials, chosenId, onAdde
   const [uploads, setUploads] = useState([]) // {key, name, state: queued|uploading, progress, error}
   const [dragging, setDragging] = useState(false)
   const limit = useMemo(() => createLimiter(UPLOAD_CONCURRENCY), [])
+
+  // A file dropped beside the panel would make the browser open it in place of the app.
+  useEffect(() => {
+    const guard = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files') && e.preventDefault()
+    window.addEventListener('dragover', guard)
+    window.addEventListener('drop', guard)
+    return () => {
+      window.removeEventListener('dragover', guard)
+      window.removeEventListener('drop', guard)
+    }
+  }, [])
 
   const patch = (key, fields) => setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...fields } : u)))
   const drop = (key) => setUploads((list) => list.filter((u) => u.key !== key))
