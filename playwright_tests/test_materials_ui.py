@@ -128,6 +128,8 @@ def test_dropping_several_files_uploads_each_with_its_own_error(server, page):
     uploads = page.evaluate("window.__uploads")
     assert uploads["max"] == 2, uploads  # five files, two at a time
     screenshot(page, "materials_drop_result_1440_light", page.get_by_test_id("sidebar"))
+    set_dark(page, True)
+    screenshot(page, "materials_drop_result_1440_dark", page.get_by_test_id("sidebar"))
 
     # An error stays until dismissed; dismissing one leaves the other.
     failed.filter(has_text="broken.pdf").get_by_test_id("material-upload-dismiss").click()
