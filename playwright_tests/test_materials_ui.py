@@ -173,7 +173,7 @@ def test_preview_then_use_this_file_for_the_next_turn(server, page):
     # A document: its opening text.
     items.filter(has_text="photosynthesis.md").get_by_test_id("material-open").click()
     preview = page.get_by_test_id("material-preview")
-    expect(preview).to_have_attribute("data-kind", "text")
+    expect(preview).to_have_attribute("data-kind", "text", timeout=15_000)
     first_line = notes.decode().strip().splitlines()[0]
     expect(preview.get_by_test_id("material-preview-text")).to_contain_text(first_line)
     page.get_by_test_id("modal-close").click()
@@ -181,7 +181,7 @@ def test_preview_then_use_this_file_for_the_next_turn(server, page):
 
     # A data file: the header and the first rows as a table.
     items.filter(has_text="temps.csv").get_by_test_id("material-open").click()
-    expect(preview).to_have_attribute("data-kind", "table")
+    expect(preview).to_have_attribute("data-kind", "table", timeout=15_000)
     table = preview.get_by_test_id("material-preview-table")
     expect(table.locator("th")).to_have_text(["city", "temp_c"])
     rows = table.get_by_test_id("material-preview-row")
@@ -220,9 +220,27 @@ def test_preview_then_use_this_file_for_the_next_turn(server, page):
 
     page.reload()  # the choice is remembered for the notebook
     expect(chip).to_contain_text("temps.csv", timeout=20_000)
+
+    # A document chosen instead narrows the turn to it (material_ids).
+    doc = items.filter(has_text="photosynthesis.md")
+    doc_id = doc.get_attribute("data-material-id")
+    doc.get_by_test_id("material-open").click()
+    page.get_by_test_id("material-use").click()
+    expect(chip).to_contain_text("photosynthesis.md")
+    expect(items.filter(has_text="temps.csv")).not_to_have_attribute("data-chosen", "true")
+    done = page.locator('[data-testid="message-assistant"]:not([data-streaming])')
+    before = done.count()
+    with page.expect_request(lambda r: r.url.endswith("/api/agent/chat") and r.method == "POST") as req:
+        page.get_by_test_id("chat-input").fill("What do plants need for photosynthesis?")
+        page.get_by_test_id("chat-send").click()
+    body = json.loads(req.value.post_data or "{}")
+    assert body.get("material_ids") == [doc_id], body
+    expect(done).to_have_count(before + 1, timeout=120_000)
+    expect(done.last.get_by_test_id("citation-chip").first).to_contain_text("photosynthesis.md")
+
     page.get_by_test_id("chosen-file-clear").click()
     expect(chip).to_have_count(0)
-    expect(items.filter(has_text="temps.csv")).not_to_have_attribute("data-chosen", "true")
+    expect(doc).not_to_have_attribute("data-chosen", "true")
 
 
 def _width(page: Page, testid: str) -> float:

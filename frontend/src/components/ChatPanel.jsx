@@ -6,6 +6,7 @@ import { rememberedRun, useAgentStream } from '../hooks/useAgentStream.js'
 import ChatMessage from './ChatMessage.jsx'
 import AgentThinkingBar from './chat/AgentThinkingBar.jsx'
 import ChosenFileChip from './chat/ChosenFileChip.jsx'
+import { chosenFileRequest } from '../lib/chosenFile.js'
 
 const SUGGESTIONS = [
   'Summarise my materials',
@@ -92,7 +93,7 @@ export default function ChatPanel({
       { id: `local-user-${Date.now()}`, role: 'user', content: message, created_at: new Date().toISOString() },
     ])
     setInput('')
-    send(message, { materialIds, materialId: chosenMaterial?.id })
+    send(message, chosenFileRequest(chosenMaterial, materialIds))
   }
 
   const live = busy

@@ -273,6 +273,7 @@ export default function NotebookPage() {
         </main>
       </div>
       <MaterialPreview
+        key={previewing?.id ?? 'none'} // fresh state per material: no flash of the previous one
         material={previewing}
         chosen={!!previewing && previewing.id === chosenId}
         onUse={(m) => {
