@@ -25,7 +25,7 @@ from app.services.materials.storage import display_filename
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 
 
-def get_runner(request: Request) -> AgentRunner:
+async def get_runner(request: Request) -> AgentRunner:  # async: no thread-pool hop (see core/deps.py)
     return request.app.state.agent_runner
 
 
