@@ -1,9 +1,11 @@
 """Load on two API replicas sharing one PostgreSQL: N concurrent sessions (over --users accounts), each
 login -> list notebooks -> small upload -> agent turn until its first SSE event.
 
-    .venv/bin/python bench/scale_bench.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/scale_bench.py
 
-(defaults to $TEST_POSTGRES_URL). It creates a throwaway database there, starts
+It starts its own throwaway PostgreSQL (Debian's server binaries, max_connections
+300; or give --database-url to create a throwaway database in an existing one) and
+a Chroma server (`chroma run` from the venv), starts
 two uvicorn replicas on free 127.0.0.1 ports (RUN_JOB_WORKER=false: uploads are
 queued for workers, as in production; add --worker to run one `app.worker`
 beside them), signs up the users beforehand (not measured), then runs the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -31,19 +34,41 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from load_bench import ThrowawayPostgres  # the same throwaway cluster as the single-server bench
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKEND = ROOT / "backend"
 PASSWORD = "bench-password-long-enough"
 CSV = b"region,month,sales\nNorth,Jan,120\nSouth,Jan,95\nNorth,Feb,130\nSouth,Feb,101\n"
-STEPS = ("login", "list", "upload", "first_event")
+STEPS = ("login", "list", "upload", "first_event", "server_leg")  # server_leg: to `execute` (or `done`)
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its live descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        todo += children.get(current, [])
+    return total
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -93,6 +118,18 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120)
     raise SystemExit(f"{url} did not answer: {log.read_text()[-2000:]}")
 
 
+def wait_idle(proc: subprocess.Popen, timeout: float = 180) -> None:
+    """Until the process's start-up work (loading the embedding model) is done: under 5% CPU for a second."""
+    deadline, last = time.monotonic() + timeout, cpu_seconds(proc.pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = cpu_seconds(proc.pid)
+        if now - last < 0.05:
+            return
+        last = now
+    raise SystemExit(f"process {proc.pid} still busy after {timeout}s")
+
+
 async def prepare_user(client: httpx.AsyncClient, i: int, sessions: int) -> list[dict]:
     """A user with `sessions` notebooks, one chat session each (each bench session its own)."""
     email = f"bench-{i}-{uuid.uuid4().hex[:6]}@example.com"
@@ -136,42 +173,48 @@ async def run_session(client: httpx.AsyncClient, user: dict, times: dict[str, li
         async with client.stream("POST", "/api/agent/chat", headers=headers,
                                  json={"session_id": user["session"], "message": "analyze this dataset"}) as r:
             r.raise_for_status()
-            async for line in r.aiter_lines():
+            events = []
+            async for line in r.aiter_lines():  # to the stream's end, as the page reads it
                 if line.startswith("event:"):
-                    times["first_event"].append(time.perf_counter() - t)
-                    break
-            else:
-                raise RuntimeError("stream ended without an event")
+                    if not events:
+                        times["first_event"].append(time.perf_counter() - t)
+                    events.append(line.partition(":")[2].strip())
+        step = "server_leg"
+        if not events or events[-1] not in ("execute", "done"):
+            raise RuntimeError(f"stream ended after {events[-3:]}, not at the browser's turn or the end")
+        times["server_leg"].append(time.perf_counter() - t)
     except Exception as exc:  # counted, reported
         errors.append(f"{step}: {type(exc).__name__}: {str(exc)[:120]}")
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("TEST_POSTGRES_URL"))
-    parser.add_argument("--sessions", type=int, default=500)
-    parser.add_argument("--users", type=int, default=50, help="sessions are spread over this many accounts")
-    parser.add_argument("--deadline", type=float, default=300, help="seconds for the measured phase")
-    parser.add_argument("--ramp", type=float, default=60,
-                        help="sessions start evenly over this many seconds (0: all in the same instant)")
-    parser.add_argument("--worker", action="store_true", help="also run one job worker (indexes the uploads)")
-    args = parser.parse_args()
-    if not args.database_url:
-        raise SystemExit("--database-url (or TEST_POSTGRES_URL) is required: a PostgreSQL to create a database in")
-    assert 1 <= args.users <= args.sessions <= 2000 and 0 < args.deadline <= 900, "bounded runs only"
-
-    db_url = await create_database(args.database_url)
+async def run_bench(args: argparse.Namespace, server_url: str, pg_pid: int | None
+                    ) -> tuple[dict[str, list[float]], list[str], float, dict[str, float]]:
+    """Chroma server + two replicas on a throwaway database; prepare the users, run the sessions."""
+    db_url = await create_database(server_url)
     tmp = Path(tempfile.mkdtemp(prefix="kl-scale-bench-"))
+    chroma_port, ports = free_port(), [free_port(), free_port()]
     env = {**os.environ, "DATA_DIR": str(tmp / "data"), "DATABASE_URL": db_url, "LLM_PROVIDER": "offline",
-           "SECRET_KEY": uuid.uuid4().hex * 2, "RUN_JOB_WORKER": "false", "LOG_LEVEL": "WARNING"}
-    ports = [free_port(), free_port()]
+           "SECRET_KEY": uuid.uuid4().hex * 2, "RUN_JOB_WORKER": "false", "LOG_LEVEL": "WARNING",
+           "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_port), "ANONYMIZED_TELEMETRY": "False",
+           # every simulated person comes from 127.0.0.1: no per-address sign-up/sign-in limit
+           "REGISTRATIONS_PER_ADDRESS": "0", "LOGIN_ATTEMPTS_PER_ADDRESS": "0"}
     procs: list[subprocess.Popen] = []
     try:
+        log = tmp / "chroma.log"
+        procs.append(start([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(tmp / "chroma"),
+                            "--host", "127.0.0.1", "--port", str(chroma_port)], env, log))
+        wait_http(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", procs[-1], log)
         for i, port in enumerate(ports):  # one after the other: the first one migrates
             log = tmp / f"replica-{i}.log"
             procs.append(start([sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host",
-                                "127.0.0.1", "--port", str(port), "--log-level", "warning"], env, log))
+                                "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                                "--backlog", str(max(2048, args.sessions * 2)),
+                                # longer than the client's idle expiry (httpx: 5 s), as behind a proxy: otherwise
+                                # the server may close a connection just as the client reuses it (ReadError)
+                                "--timeout-keep-alive", "30"], env, log))
             wait_http(f"http://127.0.0.1:{port}/docs", procs[-1], log)
+        for proc in procs[1:]:
+            wait_idle(proc)
         if args.worker:
             procs.append(start([sys.executable, "-m", "app.worker"], env, tmp / "worker.log"))
         limits = httpx.Limits(max_connections=args.sessions + 10, max_keepalive_connections=args.sessions + 10)
@@ -188,6 +231,10 @@ async def main() -> None:
 
             times: dict[str, list[float]] = {s: [] for s in STEPS}
             errors: list[str] = []
+            parts = {"replicas": [p.pid for p in procs[1:3]], "chroma": [procs[0].pid],
+                     "postgres": [pg_pid] if pg_pid else []}
+            cpu_before = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in parts.items()}
+            cpu_before["load generator"] = time.process_time()
             t = time.perf_counter()
             tasks = [run_session(clients[(i + 1) % 2], u, times, errors, args.ramp * i / len(users))
                      for i, u in enumerate(users)]
@@ -196,6 +243,8 @@ async def main() -> None:
             except TimeoutError:
                 errors.append(f"deadline of {args.deadline}s reached")
             wall = time.perf_counter() - t
+            cpu = {name: sum(cpu_seconds(pid) for pid in pids) - cpu_before[name] for name, pids in parts.items()}
+            cpu["load generator"] = time.process_time() - cpu_before["load generator"]
         finally:
             for client in clients:
                 await client.aclose()
@@ -205,9 +254,37 @@ async def main() -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=20)
         await drop_database(db_url)
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp / "data", ignore_errors=True)  # the logs stay, for a look at what failed
+        shutil.rmtree(tmp / "chroma", ignore_errors=True)
+        print(f"server logs: {tmp}")
+    return times, errors, wall, cpu
 
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="an existing PostgreSQL to create the throwaway database in "
+                        "(default: start a throwaway cluster)")
+    parser.add_argument("--sessions", type=int, default=500)
+    parser.add_argument("--users", type=int, default=50, help="sessions are spread over this many accounts")
+    parser.add_argument("--deadline", type=float, default=300, help="seconds for the measured phase")
+    parser.add_argument("--ramp", type=float, default=60,
+                        help="sessions start evenly over this many seconds (0: all in the same instant)")
+    parser.add_argument("--worker", action="store_true", help="also run one job worker (indexes the uploads)")
+    args = parser.parse_args()
+    assert 1 <= args.users <= args.sessions <= 2000 and 0 < args.deadline <= 900, "bounded runs only"
+
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with contextlib.ExitStack() as stack:
+        pg_pid = None
+        if args.database_url:
+            server_url = args.database_url
+        else:
+            cluster = ThrowawayPostgres()
+            server_url = stack.enter_context(cluster)
+            pg_pid = int((cluster.dir / "data" / "postmaster.pid").read_text().split()[0])
+        times, errors, wall, cpu = await run_bench(args, server_url, pg_pid)
     finished = len(times["first_event"])
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{args.sessions} concurrent sessions across 2 replicas ({os.cpu_count()} cores, shared machine), "
           f"started over {args.ramp:.0f}s, wall {wall:.1f}s, worker {'on' if args.worker else 'off'}")
     print(f"{'step':<12} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
@@ -215,6 +292,8 @@ async def main() -> None:
         values = [v * 1000 for v in times[step]]
         print(f"{step:<12} {len(values):>5} {percentile(values, 50):>9.1f} {percentile(values, 99):>9.1f} "
               f"{(max(values) if values else float('nan')):>9.1f}")
+    print("CPU seconds in the measured phase (per session): "
+          + ", ".join(f"{name} {secs:.1f} ({secs / args.sessions * 1000:.0f} ms)" for name, secs in cpu.items()))
     error_rate = len(errors) / args.sessions
     print(f"errors: {len(errors)} ({error_rate:.1%}); sessions that reached the first event: {finished}")
     for line in sorted(set(errors))[:10]:
