@@ -6,8 +6,9 @@ extraction tests and by bench/extraction_bench.py.
     long_docx(paragraphs)                 a plain long document (linear, but seconds to read)
     docx_bomb(unpacked_mb)                a DOCX with a part of zeros packed ~1000:1
     xlsx_bomb(unpacked_mb)                an XLSX whose sheet is one row repeated, packed ~500:1
-    huge_dimension_xlsx()                 three cells, but the sheet declares A1:XFD<rows>
+    huge_dimension_xlsx(rows)             three cells, the last in row `rows`; declares A1:XFD<rows>
     huge_paragraph_docx(text_mb)          one paragraph of that many MB of text
+    wide_rows_xlsx(rows)                  each row a cell in column A and one in XFD (16,384 wide)
 """
 
 from __future__ import annotations
@@ -96,13 +97,22 @@ def xlsx_bomb(unpacked_mb: int) -> bytes:
     return _rezip(_base_xlsx([[1]]), {"xl/worksheets/sheet1.xml": sheet.encode()})
 
 
-def huge_dimension_xlsx(rows: int = 1_048_576) -> bytes:
-    base = _base_xlsx([["name", "value"], ["alpha", 1]])
-    with zipfile.ZipFile(io.BytesIO(base)) as zf:
+def huge_dimension_xlsx(rows: int = 100_000) -> bytes:
+    """Three cells, the last in row `rows`, and a sheet that declares A1:XFD<rows>: a reader
+    that pads every row to the declared width makes `rows` x 16,384 cells of it."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["name", "value"])
+    workbook.active.cell(rows, 1, "end")
+    buf = io.BytesIO()
+    workbook.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml").decode("utf-8")
-    assert '<dimension ref="A1:B2"/>' in sheet
-    sheet = sheet.replace('<dimension ref="A1:B2"/>', f'<dimension ref="A1:XFD{rows}"/>')
-    return _rezip(base, {"xl/worksheets/sheet1.xml": sheet.encode()})
+    declared = f'<dimension ref="A1:B{rows}"/>'
+    assert declared in sheet
+    sheet = sheet.replace(declared, f'<dimension ref="A1:XFD{rows}"/>')
+    return _rezip(buf.getvalue(), {"xl/worksheets/sheet1.xml": sheet.encode()})
 
 
 def huge_paragraph_docx(text_mb: int) -> bytes:
@@ -110,3 +120,16 @@ def huge_paragraph_docx(text_mb: int) -> bytes:
     import os
 
     return _docx_with_body(_paragraph(os.urandom(text_mb * 1024 * 512).hex()))
+
+
+def wide_rows_xlsx(rows: int) -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for r in range(1, rows + 1):
+        sheet.cell(r, 1, f"row {r}")
+        sheet.cell(r, 16_384, r)
+    buf = io.BytesIO()
+    workbook.save(buf)
+    return buf.getvalue()
