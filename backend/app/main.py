@@ -193,13 +193,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _add_hardening_middleware(app: FastAPI) -> None:
-    """Security headers on every response; cross-origin state changes refused (core/hardening.py)."""
+    """Security headers on every response; cross-origin state changes refused; 413 for
+    big bodies; 422 for text no database can store (core/hardening.py)."""
+    from sqlalchemy.exc import DBAPIError
+
     from app.core.hardening import (
         BodySizeLimitMiddleware,
         CrossOriginGuardMiddleware,
         SecurityHeadersMiddleware,
+        TextGuardMiddleware,
+        unstorable_text_handler,
     )
 
+    app.add_exception_handler(UnicodeEncodeError, unstorable_text_handler)
+    app.add_exception_handler(DBAPIError, unstorable_text_handler)
+    app.add_middleware(TextGuardMiddleware)  # inside the body limit: reads bounded bodies only
     app.add_middleware(BodySizeLimitMiddleware, limit=app.state.settings.max_json_body_bytes)
     app.add_middleware(CrossOriginGuardMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: the 403 above gets headers too

@@ -132,6 +132,10 @@ async def list_files(session_id: Annotated[str, Query()], user: CurrentUser, db:
     return {"files": [_file_out(r) for r in rows if Path(r.storage_path).is_file()]}
 
 
+# File systems allow 255 bytes per name, and the partial file adds 6 (".<name>.part").
+MAX_GENERATED_NAME_BYTES = 240
+
+
 def session_output_dir(settings: SettingsDep, user_id: str, session_id: str) -> Path:
     return settings.generated_output_path / user_id / session_id
 
@@ -153,6 +157,9 @@ async def upload_generated_file(
     name = display_filename(PurePosixPath(file.filename or "").name)
     if not name or name in {".", ".."}:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail="The file needs a name.")
+    if len(name.encode()) > MAX_GENERATED_NAME_BYTES:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+                            detail=f"The file name is too long (at most {MAX_GENERATED_NAME_BYTES} bytes).")
     folder = session_output_dir(settings, user.id, session.id)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name

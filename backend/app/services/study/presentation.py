@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import HTTPException, status
 from langchain_core.language_models import BaseChatModel
+from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.deps import get_owned_or_404
@@ -25,9 +26,19 @@ async def _chart_image(db: AsyncSession, user: User, image_file_id: str | None) 
     file = await get_owned_or_404(db, GeneratedFile, image_file_id, user)
     ext = Path(file.filename).suffix.lower().lstrip(".")
     path = Path(file.storage_path)
-    if ext not in IMAGE_TYPES or not path.is_file():
+    if ext not in IMAGE_TYPES or not path.is_file() or not _is_image(path):
         raise HTTPException(422, detail="The file is not a chart image")
     return path
+
+
+def _is_image(path: Path) -> bool:
+    """Pillow can read it (the name says .png, the bytes may not)."""
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
+    return True
 
 
 async def create_presentation(
