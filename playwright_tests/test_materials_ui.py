@@ -243,6 +243,55 @@ def test_preview_then_use_this_file_for_the_next_turn(server, page):
     expect(doc).not_to_have_attribute("data-chosen", "true")
 
 
+def _xlsx() -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sales = wb.active
+    sales.title = "Sales"
+    for row in [["region", "amount"], ["North", 120], ["South", 80], ["East", "=B2+B3"]]:
+        sales.append(row)
+    wb.create_sheet("Costs").append(["item", "cost"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _docx() -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Carbon cycle", level=1)
+    d.add_paragraph("Carbon moves between the air, the oceans and living things.")
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_and_docx_previews(server, page):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    xlsx_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    docx_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    _signed_in_notebook(page, server, ("budget.xlsx", xlsx_mime, _xlsx()), ("carbon.docx", docx_mime, _docx()))
+    items = page.get_by_test_id("material-item")
+    preview = page.get_by_test_id("material-preview")
+
+    items.filter(has_text="budget.xlsx").get_by_test_id("material-open").click()
+    expect(preview).to_have_attribute("data-kind", "table", timeout=15_000)
+    expect(preview).to_contain_text("Sheet “Sales”")
+    expect(preview.locator("th")).to_have_text(["region", "amount"])
+    rows = preview.get_by_test_id("material-preview-row")
+    expect(rows).to_have_count(3)  # the first sheet only
+    expect(rows.nth(2).locator("td")).to_have_text(["East", ""])  # a formula never computed by Excel: no value
+    page.keyboard.press("Escape")
+
+    items.filter(has_text="carbon.docx").get_by_test_id("material-open").click()
+    expect(preview).to_have_attribute("data-kind", "text", timeout=15_000)
+    text = preview.get_by_test_id("material-preview-text")
+    expect(text).to_contain_text("# Carbon cycle")
+    expect(text).to_contain_text("Carbon moves between the air")
+
+
 def _width(page: Page, testid: str) -> float:
     box = page.get_by_test_id(testid).bounding_box()
     return box["width"] if box else 0.0
