@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import ClientDisconnect
 
 from app.core.config import Settings
+from app.core.database import begin_write
 from app.models import Material, Notebook, User, new_id
 from app.services.materials import hooks
 from app.services.materials.detection import DetectedFile, detect_file
@@ -127,13 +128,15 @@ async def add_material(
         prepared = await _unless_client_leaves(
             _prepare_files(upload, directory, material_id, settings), client_left
         )
-        for _attempt in range(5):  # a concurrent upload may take the same name
-            taken = await _taken_names(db, notebook.id)
+        notebook_id, user_id = notebook.id, user.id  # read now: a rollback below expires both
+        for _attempt in range(5):  # another server process may still take the same name
+            await begin_write(db, f"materials:{notebook_id}")  # choose and insert with no writer in between
+            taken = await _taken_names(db, notebook_id)
             name = next(n for n in workspace_candidates(upload.filename, prepared.detected.ext) if n not in taken)
             material = Material(
                 id=material_id,
-                notebook_id=notebook.id,
-                user_id=user.id,
+                notebook_id=notebook_id,
+                user_id=user_id,
                 filename=upload.filename,
                 workspace_name=name,
                 stored_name=prepared.real_path.name,
