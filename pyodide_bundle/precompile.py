@@ -211,6 +211,17 @@ for path in paths:
     data = bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
     index.append([target, len(data)])
     blobs.append(data)
+# matplotlib 3.8.4's wheel ships a fontlist.json of format 390 while its
+# FontManager wants 330, so every start rebuilt the font list (~0.3-0.5 s):
+# ship the one this import just built (the worker writes it after unpacking).
+if "matplotlib.font_manager" in sys.modules:
+    fm = sys.modules["matplotlib.font_manager"]
+    fontlist = os.path.join(os.path.dirname(fm.__file__), "fontlist.json")
+    fm.json_dump(fm.fontManager, fontlist)
+    with open(fontlist, "rb") as f:
+        data = f.read()
+    index.append([fontlist, len(data)])
+    blobs.append(data)
 head = json.dumps(index, separators=(",", ":")).encode()
 with open("/tmp/pycache.bin", "wb") as f:
     f.write(struct.pack("<I", len(head)) + head + b"".join(blobs))

@@ -141,9 +141,16 @@ def test_the_built_modern_manifest_has_the_classic_format(profile_env):
     assert built["python_version"] == "3.12.7"
     lock = json.loads((BUILT_MODERN.parent / "pyodide-lock.json").read_text())
     assert built["python_version"] == lock["info"]["python"]
-    # the lock names exactly the manifest's packages, file for file
-    assert {p["name"]: p["files"][0]["path"] for p in built["packages"] if p["source"] != "wasi"} == {
-        n: e["file_name"] for n, e in lock["packages"].items()}
+    # the lock names exactly the manifest's packages, file for file (a stored
+    # `<wheel>.gz` is served as its `inflated` wheel, whose sha256 the lock has)
+    served = {p["name"]: p["files"][0].get("inflated") or p["files"][0]
+              for p in built["packages"] if p["source"] != "wasi"}
+    assert {n: f["path"] for n, f in served.items()} == {n: e["file_name"] for n, e in lock["packages"].items()}
+    assert all(served[n]["sha256"] == e["sha256"] for n, e in lock["packages"].items())
+    stored = {p["name"] for p in built["packages"] if p["files"] and "inflated" in p["files"][0]}
+    assert {"numpy", "pandas", "matplotlib", "pytz"} <= stored
+    assert all(p["files"][0]["path"] == p["files"][0]["inflated"]["path"] + ".gz"
+               for p in built["packages"] if p["name"] in stored)
     by_name = {p["name"]: p for p in built["packages"]}
     assert by_name["openpyxl"]["depends"] == ["et-xmlfile"] and by_name["openpyxl"]["source"] == "wheel"
     package_keys = set(classic["packages"][0])

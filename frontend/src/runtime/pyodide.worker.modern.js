@@ -83,6 +83,24 @@ let bundleURL = null // this runtime's indexURL, from init
 
 const { fetchPycache, writePycache } = self.KeplerWorkerCore
 
+// Pre-warm wheels requested while Python boots (url -> Promise<Response>),
+// each handed once to loadPackage's own fetch of that URL. They are requested
+// with the manifest's sha256 as subresource integrity, as loadPackage would.
+const prefetched = new Map()
+const nativeFetch = self.fetch.bind(self)
+const sri = (hex) => 'sha256-' + btoa(String.fromCharCode(...hex.match(/../g).map((h) => parseInt(h, 16))))
+function prefetch(files) {
+  for (const { url, sha256 } of files) prefetched.set(url, nativeFetch(url, { integrity: sri(sha256) }))
+}
+self.fetch = function prefetchedFetch(input, init) {
+  const url = typeof input === 'string' ? input : String((input && input.href) || (input && input.url) || input)
+  const abs = new URL(url, self.location.href).href
+  const early = prefetched.get(abs)
+  if (!early) return nativeFetch(input, init)
+  prefetched.delete(abs)
+  return early
+}
+
 function load(pkgs, ctx) {
   const names = pkgs.map((p) => p.name)
   return py
@@ -109,7 +127,7 @@ const runtime = {
     self.importScripts(indexURL + 'pyodide.js')
     const manifest = await ctx.manifest
     mark('loader')
-    py = await self.loadPyodide({
+    const booting = self.loadPyodide({
       indexURL,
       lockFileURL: indexURL + 'pyodide-lock.json',
       stdLibURL: indexURL + (manifest.stdlib || 'python_stdlib.zip'),
@@ -118,21 +136,28 @@ const runtime = {
       stdout: (line) => console.log(line),
       stderr: (line) => console.warn(line),
     })
-    mark('booted')
     const have = new Set(manifest.packages.map((p) => p.name))
     const prewarm = PREWARM.filter((n) => have.has(n))
+    const prewarmPkgs = ctx.withDependencies(prewarm)
+    // the wheels download while the core boots (requested after the core's own files)
+    // (a `.whl.gz` file is served as its `inflated` wheel, gzip-encoded)
+    const wanted = prewarmPkgs.flatMap((p) => p.files.map((f) => f.inflated || f))
+    prefetch(wanted.map((f) => ({ url: new URL(f.path, bundleURL).href, sha256: f.sha256 })))
+    py = await booting
+    mark('booted')
     progress('python', 1, steps, `loading ${prewarm.join(', ')}…`)
-    // all pre-warm wheels download in parallel while the kernel is installed
-    const prewarmLoad = prewarm.length ? load(ctx.withDependencies(prewarm), ctx) : Promise.resolve()
+    const prewarmLoad = prewarm.length ? load(prewarmPkgs, ctx) : Promise.resolve()
     await ctx.installKernel(py, py.FS)
-    const pycache = await pycacheReq
-    if (pycache) writePycache(py.FS, pycache)
     // No cyclic GC passes while the pre-warm imports build their long-lived
     // objects; afterwards those are frozen, so later collections skip them.
     py.runPython('import gc\ngc.disable()')
     progress('packages', 2, steps, `loading ${prewarm.join(', ')}…`)
     await prewarmLoad
     mark('loaded_all')
+    // after the unpacking: the pack also holds files inside the packages (matplotlib's fontlist.json)
+    const pycache = await pycacheReq
+    if (pycache) writePycache(py.FS, pycache)
+    mark('pycache')
     let done = 3
     const kernel = py.globals.get('keplerlab_kernel')
     for (const name of prewarm) {
