@@ -1,15 +1,19 @@
 import AgentActionBlock from './chat/AgentActionBlock.jsx'
 import CitationChips from './chat/CitationChips.jsx'
 import GeneratedFileCard from './chat/GeneratedFileCard.jsx'
+import InlineImage from './chat/InlineImage.jsx'
 import Markdown from './chat/Markdown.jsx'
-import { normalizeFile } from '../lib/files.js'
+import { isImage, normalizeFile } from '../lib/files.js'
+import { versionOf } from '../lib/fileVersions.js'
 
 /**
  * One chat message. Assistant messages: the agent's action drawer above the
  * answer (step code and stdout live only there), the answer as markdown,
- * citation chips, and a card per generated file below.
+ * citation chips, the turn's images inline (unless a later turn replaced
+ * them) and a card per generated file below. `versions`: this message's
+ * entry of fileVersions() (filename → {version, latest}).
  */
-export default function ChatMessage({ message, isStreaming = false, sessionId, userId }) {
+export default function ChatMessage({ message, isStreaming = false, sessionId, userId, versions }) {
   if (message.role === 'user') {
     return (
       <div className="flex justify-end" data-testid="message-user">
@@ -22,7 +26,11 @@ export default function ChatMessage({ message, isStreaming = false, sessionId, u
 
   const meta = message.agent_metadata ?? {}
   const steps = message.step_log ?? []
-  const files = (message.generated_files ?? []).map(normalizeFile)
+  const files = (message.generated_files ?? []).map(normalizeFile).map((f) => ({
+    ...f,
+    ...versionOf(versions, f.filename),
+  }))
+  const images = files.filter((f) => isImage(f.filename, f.type) && !f.replaced)
   const error = message.error ?? meta.failure ?? null
 
   return (
@@ -59,6 +67,9 @@ export default function ChatMessage({ message, isStreaming = false, sessionId, u
           </div>
         )}
         <CitationChips citations={meta.citations} />
+        {images.map((f) => (
+          <InlineImage key={`${f.filename}@${f.version}`} file={f} sessionId={sessionId} userId={userId} />
+        ))}
         {files.length > 0 && (
           <div className="mt-3 grid gap-2" data-testid="file-cards">
             {files.map((f) => (
@@ -70,6 +81,8 @@ export default function ChatMessage({ message, isStreaming = false, sessionId, u
                 fileType={f.type}
                 sessionId={sessionId}
                 userId={userId}
+                version={f.version}
+                latest={f.latest}
               />
             ))}
           </div>

@@ -1,23 +1,29 @@
 import { useEffect, useState } from 'react'
-import { fetchGeneratedFileBlob, parseDownloadUrl, saveBlob } from '../../api/agent.js'
+import { saveBlob } from '../../api/agent.js'
 import { fileKind, humanSize } from '../../lib/files.js'
 import Modal from '../Modal.jsx'
-
-/** Where a file lives: its download URL says; props fill in what it lacks. */
-function locate({ filename, downloadUrl, sessionId, userId }) {
-  const parsed = parseDownloadUrl(downloadUrl)
-  return {
-    userId: parsed?.userId ?? userId,
-    sessionId: parsed?.sessionId ?? sessionId,
-    filename: parsed?.filename ?? filename,
-  }
-}
+import { fetchFileBlob } from './generatedFileBlob.js'
 
 const buttonClass =
   'rounded-lg border border-neutral-200 bg-white px-2.5 py-1 text-xs font-medium text-neutral-700 hover:bg-neutral-100 disabled:opacity-50 dark:border-neutral-700 dark:bg-neutral-800 dark:text-neutral-200 dark:hover:bg-neutral-700'
 
-/** A file the agent produced: icon, name, size, Download and (images) Preview. */
-export default function GeneratedFileCard({ filename, downloadUrl, size, fileType, sessionId, userId }) {
+/**
+ * A file the agent produced: icon, name, size, Download and (images) Preview.
+ * `version`/`latest` (lib/fileVersions.js): the server keeps only the newest
+ * bytes of a name, so a replaced card says so and its Download gets the
+ * latest version; it offers no preview of bytes that are no longer its own.
+ */
+export default function GeneratedFileCard({
+  filename,
+  downloadUrl,
+  size,
+  fileType,
+  sessionId,
+  userId,
+  version = 1,
+  latest = 1,
+}) {
+  const replaced = version < latest
   const kind = fileKind(filename, fileType)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState(null)
@@ -26,10 +32,7 @@ export default function GeneratedFileCard({ filename, downloadUrl, size, fileTyp
 
   useEffect(() => () => preview && URL.revokeObjectURL(preview), [preview])
 
-  const fetchBlob = () => {
-    const where = locate({ filename, downloadUrl, sessionId, userId })
-    return fetchGeneratedFileBlob(where.userId, where.sessionId, where.filename)
-  }
+  const fetchBlob = () => fetchFileBlob({ filename, downloadUrl, sessionId, userId })
 
   const onDownload = async () => {
     setBusy(true)
@@ -60,6 +63,8 @@ export default function GeneratedFileCard({ filename, downloadUrl, size, fileTyp
       className={`flex items-center gap-3 rounded-xl border-l-4 border border-y-neutral-200 border-r-neutral-200 bg-white px-3 py-2.5 shadow-sm dark:border-y-neutral-800 dark:border-r-neutral-800 dark:bg-neutral-900 ${kind.accent}`}
       data-testid="file-card"
       data-kind={kind.kind}
+      data-version={version}
+      data-replaced={replaced || undefined}
     >
       <span className="text-2xl leading-none" aria-hidden="true">
         {kind.icon}
@@ -73,17 +78,32 @@ export default function GeneratedFileCard({ filename, downloadUrl, size, fileTyp
           {filename}
         </div>
         <div className="text-xs text-neutral-500 dark:text-neutral-400">
-          <span className={kind.badge}>{kind.label}</span> · <span data-testid="file-size">{humanSize(size)}</span>
+          <span className={kind.badge}>{kind.label}</span>
+          {replaced ? (
+            <span className="text-amber-700 dark:text-amber-400" data-testid="file-replaced">
+              {' · '}Replaced by version {latest} in a later answer
+            </span>
+          ) : (
+            <>
+              {' · '}
+              <span data-testid="file-size">{humanSize(size)}</span>
+              {version > 1 && (
+                <span className="text-indigo-700 dark:text-indigo-300" data-testid="file-version">
+                  {' · '}Version {version}, replaces the earlier file
+                </span>
+              )}
+            </>
+          )}
           {error && <span className="ml-2 text-red-600 dark:text-red-400">{error}</span>}
         </div>
       </div>
-      {kind.kind === 'image' && (
+      {kind.kind === 'image' && !replaced && (
         <button type="button" className={buttonClass} onClick={onPreview} data-testid="file-preview">
           Preview
         </button>
       )}
       <button type="button" className={buttonClass} onClick={onDownload} disabled={busy} data-testid="file-download">
-        {busy ? 'Downloading…' : 'Download'}
+        {busy ? 'Downloading…' : replaced ? 'Download latest' : 'Download'}
       </button>
       <Modal open={previewOpen} title={filename} onClose={() => setPreviewOpen(false)} wide>
         {preview ? (
