@@ -299,8 +299,16 @@ def _width(page: Page, testid: str) -> float:
 
 def test_layout_at_phone_tablet_and_desktop_widths(server, page):
     page.set_viewport_size({"width": 390, "height": 844})
-    _signed_in_notebook(page, server, ("sales.csv", "text/csv", SALES))
-    expect(page.get_by_test_id("chat-input")).to_be_visible()
+    notebook_id = _signed_in_notebook(page, server, ("sales.csv", "text/csv", SALES))
+    # The notebook list with a long title fits the phone too (the card truncates it).
+    long_title = "Thermodynamics and statistical mechanics, spring term revision"
+    assert page.context.request.post(f"{server}/api/notebooks", data={"title": long_title}).ok
+    page.goto(server)
+    expect(page.get_by_test_id("notebook-card")).to_have_count(2, timeout=20_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "materials_notebooks_390_light")
+    page.goto(f"{server}/notebooks/{notebook_id}")
+    expect(page.get_by_test_id("chat-input")).to_be_visible(timeout=20_000)
 
     # Phone: the chat takes the width; the sidebar waits behind the ☰ button.
     sidebar = page.get_by_test_id("sidebar")

@@ -18,7 +18,8 @@ export function ThemeToggle() {
   )
 }
 
-export function Logo() {
+/** `compact`: on a phone only the mark, leaving the width to a page title. */
+export function Logo({ compact = false }) {
   return (
     <Link
       to="/"
@@ -27,7 +28,7 @@ export function Logo() {
       <span className="flex h-7 w-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white dark:bg-indigo-500">
         K
       </span>
-      KeplerLab
+      <span className={compact ? 'hidden sm:inline' : ''}>KeplerLab</span>
     </Link>
   )
 }
@@ -36,8 +37,8 @@ export function Logo() {
 export default function Header({ children }) {
   const { user, logout } = useAuth() ?? {}
   return (
-    <header className="flex h-14 shrink-0 items-center gap-4 border-b border-neutral-200 bg-white px-4 dark:border-neutral-800 dark:bg-neutral-950">
-      <Logo />
+    <header className="flex h-14 shrink-0 items-center gap-2 border-b sm:gap-4 border-neutral-200 bg-white px-4 dark:border-neutral-800 dark:bg-neutral-950">
+      <Logo compact={!!children} />
       <div className="flex min-w-0 flex-1 items-center gap-2">{children}</div>
       <ThemeToggle />
       {user && (

@@ -18,7 +18,7 @@ function NotebookCard({ notebook, onRename, onDelete }) {
 
   return (
     <li
-      className={`${cardClass} group flex flex-col p-5 transition hover:border-indigo-300 hover:shadow-md dark:hover:border-indigo-500/50`}
+      className={`${cardClass} group flex min-w-0 flex-col p-5 transition hover:border-indigo-300 hover:shadow-md dark:hover:border-indigo-500/50`}
       data-testid="notebook-card"
     >
       <div className="mb-6 text-3xl" aria-hidden="true">
