@@ -7,8 +7,6 @@ passage, and the card remembers the material and location it came from.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import Literal
 
@@ -17,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.models import Flashcard, FlashcardDeck, FlashcardReview, Notebook, User, utcnow
+from app.services.csv_export import csv_text
 from app.services.llm.offline.tasks.flashcards import build_cards
 from app.services.rag.answer import snippet
 from app.services.study.generation import generate_items
@@ -107,12 +106,11 @@ async def review_card(db: AsyncSession, user: User, card: Flashcard, result: Rev
 
 
 def deck_csv(deck: FlashcardDeck) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["front", "back", "kind", "source", "location", "known"])
-    for card in deck.cards:
-        writer.writerow([card.front, card.back, card.kind, card.material_name, card.location, card.known])
-    return out.getvalue()
+    """Cells that a spreadsheet would run as formulas are neutralised (services/csv_export)."""
+    return csv_text(
+        ["front", "back", "kind", "source", "location", "known"],
+        ([card.front, card.back, card.kind, card.material_name, card.location, card.known] for card in deck.cards),
+    )
 
 
 def _tsv_field(text: str) -> str:
