@@ -73,6 +73,10 @@ class LiveServer:
             "DATABASE_URL": "",
             "LLM_PROVIDER": "offline",
             "PYTHONPATH": str(ROOT / "backend"),
+            # Every test's browser signs up from 127.0.0.1: no per-address limits
+            # (the per-account sign-in limit stays on).
+            "REGISTRATIONS_PER_ADDRESS": "0",
+            "LOGIN_ATTEMPTS_PER_ADDRESS": "0",
             **self.extra_env,
         }
         env.pop("CHROMA_HOST", None)
