@@ -1,6 +1,7 @@
 import ReactMarkdown from 'react-markdown'
 import remarkGfm from 'remark-gfm'
 import CodeBlock from './CodeBlock.jsx'
+import { blockedImageHref, isOwnOriginImage } from '../../lib/markdownImages.js'
 
 // Code fences in the answer text render highlighted; inline code stays inline.
 const components = {
@@ -22,6 +23,19 @@ const components = {
       {children}
     </a>
   ),
+  // Only the app's own images load (lib/markdownImages.js); others become a link.
+  img({ src, alt }) {
+    if (isOwnOriginImage(src)) return <img src={src} alt={alt ?? ''} loading="lazy" />
+    const href = blockedImageHref(src)
+    const label = `${alt || 'image'} (external image not loaded)`
+    return href ? (
+      <a href={href} target="_blank" rel="noreferrer noopener" data-testid="blocked-image">
+        {label}
+      </a>
+    ) : (
+      <span data-testid="blocked-image">{label}</span>
+    )
+  },
 }
 
 export default function Markdown({ children }) {
