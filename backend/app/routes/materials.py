@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
+from starlette.requests import ClientDisconnect
 
 from app.core.deps import CurrentUser, SessionDep, SettingsDep, get_owned_or_404
 from app.models import Material, Notebook
@@ -17,6 +18,7 @@ from app.services.materials.storage import receive_upload
 from app.services.materials.uploads import add_material, delete_material
 
 router = APIRouter(prefix="/api", tags=["materials"])
+CLIENT_CLOSED_REQUEST = 499  # as nginx logs it
 
 
 class MaterialOut(BaseModel):
@@ -75,6 +77,8 @@ async def upload_material(
         return await add_material(db, settings, notebook, user, upload, client_left=request.is_disconnected)
     except MaterialError as exc:
         raise HTTPException(exc.status_code, exc.detail) from None
+    except ClientDisconnect:  # left mid-body or mid-extraction: nothing was saved, nobody reads this
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
 
 
 @router.get("/notebooks/{notebook_id}/materials", response_model=list[MaterialOut])
