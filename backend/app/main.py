@@ -11,6 +11,7 @@ import gzip
 import logging
 import mimetypes
 import stat
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.core.config import Settings, get_settings
 from app.core.database import Database
+from app.core.security import configure_password_hashing
 from app.routes import (
     agent,
     auth,
@@ -39,6 +41,7 @@ from app.routes import (
 )
 from app.services.agent.lifecycle import agent_lifespan
 from app.services.jobs import job_queue
+from app.services.leftovers import sweep_partial_files
 from app.services.materials.extraction_worker import warm_up as start_extraction_forkserver
 from app.services.rag.embeddings import warm_up_in_background
 
@@ -137,7 +140,11 @@ def _configure_logging(settings: Settings) -> None:
 async def lifespan(app: FastAPI):
     settings: Settings = app.state.settings
     db: Database = app.state.db
+    started_at = time.time()
     _ensure_dirs(settings)
+    # Files a killed process left half-written (services/leftovers.py).
+    grace = 0 if settings.is_sqlite else settings.PARTIAL_FILE_GRACE
+    await anyio.to_thread.run_sync(sweep_partial_files, settings, started_at, grace)
     await db.upgrade()
     log.info("KeplerLab ready (data: %s, database: %s)", settings.DATA_DIR, db.engine.url.render_as_string())
     warm_up_in_background()  # the embedding model loads now, not on the first question
@@ -175,9 +182,10 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     _configure_logging(settings)
+    configure_password_hashing(settings)
     app = FastAPI(title="KeplerLab", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
-    app.state.db = Database(settings.DATABASE_URL)
+    app.state.db = Database(settings.DATABASE_URL, settings)
 
     for router in ROUTERS:
         app.include_router(router)

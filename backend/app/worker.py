@@ -29,7 +29,7 @@ async def run_worker() -> None:
         raise SystemExit("app.worker needs a PostgreSQL DATABASE_URL; with SQLite the API runs jobs itself")
     for path in (settings.DATA_DIR, settings.podcasts_output_path):
         path.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.DATABASE_URL)
+    db = Database(settings.DATABASE_URL, settings)
     try:
         await db.upgrade()  # the app's tables (the jobs read and write them), idempotent
         async with job_queue(settings, db, run_worker=False) as queue:

@@ -33,11 +33,22 @@ class Settings(BaseSettings):
     # Empty means: SQLite file DATA_DIR/keplerlab.db. PostgreSQL:
     # postgresql+asyncpg://user:pass@host:5432/dbname
     DATABASE_URL: str = ""
+    # PostgreSQL connection pool, per process (SQLite's is fixed in core/database.py).
+    # Each API process also opens up to 10 for the agent checkpointer and a few for
+    # the job queue: keep replicas x (DB_POOL_SIZE + DB_MAX_OVERFLOW + 14) + workers
+    # under the server's max_connections (PostgreSQL's default: 100).
+    DB_POOL_SIZE: int = 10
+    DB_MAX_OVERFLOW: int = 20
+    DB_POOL_TIMEOUT: float = 30  # seconds a request waits for a free connection; then 500
     # Chroma: embedded PersistentClient at CHROMA_PATH (default DATA_DIR/chroma),
     # or a Chroma server (HttpClient) when CHROMA_HOST is set.
     CHROMA_PATH: Path | None = None
     CHROMA_HOST: str | None = None
     CHROMA_PORT: int = 8000
+    # Partial files a killed process left (tmp/upload-*.part, podcast chunk-*.wav, ...)
+    # are removed at start-up; with PostgreSQL (replicas may share DATA_DIR) only
+    # those untouched for this many seconds (services/leftovers.py).
+    PARTIAL_FILE_GRACE: float = 600
 
     # --- background jobs (services/jobs) -----------------------------------------
     # SQLite: jobs run inside the API process. PostgreSQL: they are rows of a
@@ -87,6 +98,13 @@ class Settings(BaseSettings):
     ACCESS_TOKEN_TTL: int = 7 * 24 * 3600  # seconds
     FILE_TOKEN_TTL: int = 3600  # seconds
     COOKIE_SECURE: bool = False  # always Secure; otherwise Secure when the request came over HTTPS
+    # argon2id cost of new password hashes (a stored hash keeps its own parameters).
+    # Default: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane), ~20 ms of CPU per
+    # sign-in; argon2-cffi's own default (64 MiB, 3, 4 lanes) cost ~145 ms, which made
+    # 500 sign-ins a minute take a whole 2-core server (bench/scale_bench.py).
+    PASSWORD_HASH_MEMORY_KIB: int = 19_456
+    PASSWORD_HASH_TIME_COST: int = 2
+    PASSWORD_HASH_PARALLELISM: int = 1
     # Throttling (services/auth_throttle.py; counts in the database, shared by all
     # replicas). Over a limit within AUTH_THROTTLE_WINDOW seconds: 429 + Retry-After.
     AUTH_THROTTLE_WINDOW: int = 900  # seconds

@@ -35,14 +35,16 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_only
 
+from app.core.config import Settings, get_settings
+
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 MIGRATIONS_DIR = BACKEND_DIR / "migrations"
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, settings: Settings | None = None) -> None:
         self.url = url
-        self.engine: AsyncEngine = _create_engine(url)
+        self.engine: AsyncEngine = _create_engine(url, settings or get_settings())
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
@@ -62,7 +64,7 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _writer_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-def _create_engine(url: str) -> AsyncEngine:
+def _create_engine(url: str, settings: Settings) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
@@ -83,7 +85,8 @@ def _create_engine(url: str) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=settings.DB_POOL_SIZE,
+                               max_overflow=settings.DB_MAX_OVERFLOW, pool_timeout=settings.DB_POOL_TIMEOUT)
 
 
 def _serialise_writes(engine: Engine) -> None:

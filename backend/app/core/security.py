@@ -22,13 +22,22 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 
 SESSION_COOKIE = "kepler_session"
 _SESSION_SALT = "keplerlab.session.v1"
 _FILE_SALT = "keplerlab.file-token.v1"
 
-_hasher = PasswordHasher()
+_COST_SETTINGS = ("PASSWORD_HASH_MEMORY_KIB", "PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_PARALLELISM")
+
+
+def _hasher_with(memory_kib: int, time_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism)
+
+
+# The settings' defaults until create_app() calls configure_password_hashing (no
+# settings are read at import: that would create DATA_DIR/secret_key as a side effect).
+_hasher = _hasher_with(*(Settings.model_fields[name].default for name in _COST_SETTINGS))
 
 
 def hash_password(password: str) -> str:
@@ -45,6 +54,15 @@ def verify_password(password_hash: str, password: str) -> bool:
 # A real hash of a random password: an unknown email is verified against it so
 # that it costs as long as a known one (no account enumeration by timing).
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def configure_password_hashing(settings: Settings) -> None:
+    """New hashes, and the dummy, at the settings' argon2 cost (stored hashes keep theirs)."""
+    global _hasher, _DUMMY_HASH
+    cost = tuple(getattr(settings, name) for name in _COST_SETTINGS)
+    if cost != (_hasher.memory_cost, _hasher.time_cost, _hasher.parallelism):
+        _hasher = _hasher_with(*cost)
+        _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 def _lower_priority() -> None:

@@ -61,3 +61,27 @@ def test_password_hash_round_trip():
     assert verify_password(hashed, "s3cret pass")
     assert not verify_password(hashed, "wrong")
     assert not verify_password("not-a-hash", "s3cret pass")
+
+
+def test_new_hashes_use_the_configured_argon2_cost_and_older_hashes_still_verify(monkeypatch):
+    from argon2 import PasswordHasher, extract_parameters
+
+    from app.core import security
+    from app.core.config import Settings
+
+    older = PasswordHasher().hash("s3cret pass")  # argon2-cffi's default cost (64 MiB, 3 passes, 4 lanes)
+    monkeypatch.setattr(security, "_hasher", security._hasher)  # restored afterwards
+    monkeypatch.setattr(security, "_DUMMY_HASH", security._DUMMY_HASH)
+    security.configure_password_hashing(Settings(SECRET_KEY="k", PASSWORD_HASH_MEMORY_KIB=8192,
+                                                 PASSWORD_HASH_TIME_COST=3, PASSWORD_HASH_PARALLELISM=2))
+    for hashed in (hash_password("s3cret pass"), security._DUMMY_HASH):
+        cost = extract_parameters(hashed)
+        assert (cost.memory_cost, cost.time_cost, cost.parallelism) == (8192, 3, 2)
+    assert verify_password(older, "s3cret pass") and not verify_password(older, "wrong")
+
+
+def test_the_default_cost_is_owasps_recommended_minimum():
+    from argon2 import extract_parameters
+
+    cost = extract_parameters(hash_password("s3cret pass"))
+    assert (cost.type.name, cost.memory_cost, cost.time_cost, cost.parallelism) == ("ID", 19_456, 2, 1)
