@@ -1,6 +1,6 @@
 """The chat as a person sees it, in Chromium (issue 14): a chart the turn made
 shows in the answer without a click (and enlarges), the drawer names steps in
-words with the bar's step count, a long step shows its elapsed seconds, a file
+words with the bar's step count and shows a printed DataFrame as a table, a long step shows its elapsed seconds, a file
 written again by a later turn marks the older card replaced, and the auth
 forms say what is wrong in plain words.
 
@@ -49,6 +49,7 @@ t0 = time.time()
 while time.time() - t0 < 4:
     pass
 df = pd.read_csv(sales_path)
+print(df.head(3))
 fig, ax = plt.subplots(figsize=(6, 4))
 df.groupby("region")["units"].sum().plot(kind="bar", color="teal", ax=ax)
 ax.set_title("Units by region")
@@ -133,6 +134,12 @@ def test_inline_chart_progress_and_replaced_file(browser, chart_server, tmp_path
         tools = block.get_by_test_id("step-tool").all_inner_texts()
         assert tools == ["Profiling the data", "Creating the file"], tools  # a chart is a file step
         assert not re.search(r"data_profiler|code_executor|generate_response", block.inner_text())
+        # The DataFrame the code printed is a table in the drawer.
+        table = block.get_by_test_id("step-table")
+        expect(table).to_have_count(1)
+        expect(table.locator("thead th")).to_have_text(["", "date", "region", "product", "units"])
+        expect(table.locator("tbody tr")).to_have_count(3)
+        expect(table.locator("tbody tr").first).to_contain_text("North")
         expect(first.message.get_by_test_id("action-block-summary")).to_contain_text(
             "Ran 2 steps · Profiling the data, Creating the file")
         screenshot(page, "chat-inline-chart-light", first.message)

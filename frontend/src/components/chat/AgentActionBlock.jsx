@@ -1,6 +1,7 @@
-import { useId, useState } from 'react'
+import { useId, useMemo, useState } from 'react'
 import { useNow } from '../../hooks/useNow.js'
 import { actionSummary, elapsedSeconds, formatElapsed, formatSeconds, stepActivity } from '../../lib/agentSteps.js'
+import { splitTextTables } from '../../lib/textTables.js'
 import CodeBlock from './CodeBlock.jsx'
 
 const TOOL_ICONS = {
@@ -69,6 +70,59 @@ function RepairDiff({ repair }) {
   )
 }
 
+/** A table the code printed, as a table (lib/textTables.js found it in stdout). */
+function PrintedTable({ header, rows }) {
+  return (
+    <div className="my-1 overflow-x-auto">
+      <table className="border-collapse font-mono text-xs tabular-nums" data-testid="step-table">
+        <thead>
+          <tr className="border-b border-neutral-200 dark:border-neutral-700">
+            <th />
+            {header.map((h, i) => (
+              <th key={i} className="px-2 py-0.5 text-right font-semibold text-neutral-800 dark:text-neutral-200">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([label, ...cells], r) => (
+            <tr key={r} className="odd:bg-neutral-50 dark:odd:bg-neutral-900">
+              <th className="px-2 py-0.5 text-left font-semibold text-neutral-700 dark:text-neutral-300">{label}</th>
+              {cells.map((c, i) => (
+                <td key={i} className="px-2 py-0.5 text-right">
+                  {c}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/** A step's stdout: text as printed, tables the code printed as tables. */
+function StepOutput({ text }) {
+  const segments = useMemo(() => splitTextTables(text), [text])
+  return (
+    <div
+      className="max-h-[240px] overflow-auto rounded-lg border border-neutral-200 bg-white px-3 py-2 font-mono text-xs leading-5 text-neutral-700 dark:border-neutral-800 dark:bg-neutral-950 dark:text-neutral-300"
+      data-testid="step-stdout"
+    >
+      {segments.map((seg, i) =>
+        seg.type === 'table' ? (
+          <PrintedTable key={i} header={seg.header} rows={seg.rows} />
+        ) : (
+          <div key={i} className="whitespace-pre-wrap">
+            {seg.text}
+          </div>
+        ),
+      )}
+    </div>
+  )
+}
+
 const STATUS_ICONS = { error: '❌', running: '⏳', stopped: '⏹️' }
 
 function Step({ step, index }) {
@@ -105,14 +159,7 @@ function Step({ step, index }) {
         </span>
       </div>
       {step.code && <CodeBlock code={step.code} testId="step-code" />}
-      {step.stdout && (
-        <pre
-          className="max-h-[200px] overflow-auto rounded-lg border border-neutral-200 bg-white px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-neutral-700 dark:border-neutral-800 dark:bg-neutral-950 dark:text-neutral-300"
-          data-testid="step-stdout"
-        >
-          {step.stdout}
-        </pre>
-      )}
+      {step.stdout && <StepOutput text={step.stdout} />}
       {step.stderr && (
         <pre
           className="max-h-[200px] overflow-auto rounded-lg border border-red-200 bg-red-50 px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-red-800 dark:border-red-900/60 dark:bg-red-950/30 dark:text-red-300"
