@@ -145,9 +145,9 @@ async def download_podcast(podcast_id: str, token: str, db: SessionDep, settings
 
 
 @router.delete("/podcasts/{podcast_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_podcast(podcast_id: str, user: CurrentUser, db: SessionDep):
+async def remove_podcast(podcast_id: str, user: CurrentUser, db: SessionDep, settings: SettingsDep):
     podcast = await get_owned_or_404(db, Podcast, podcast_id, user)
     if podcast.status in ("pending", "running"):
         raise HTTPException(status.HTTP_409_CONFLICT, detail="The podcast is still being generated")
-    await delete_podcast(db, podcast)
+    await delete_podcast(db, settings, podcast)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.models import ChatSession, GeneratedFile, Material, Notebook, Podcast, Presentation
+from app.services.leftovers import remove_podcast_work
 from app.services.materials import hooks
 from app.services.materials.storage import is_within, notebook_dir, remove_files, remove_tree
 
@@ -46,12 +47,15 @@ async def delete_notebook(db: AsyncSession, settings: Settings, notebook: Notebo
     )
     generated = await _generated_paths(db, session_ids)
     media = await _media_paths(db, notebook.id)
+    podcast_ids = list(await db.scalars(select(Podcast.id).where(Podcast.notebook_id == notebook.id)))
     user_id = notebook.user_id
     await db.delete(notebook)
     await db.commit()
     remove_tree(notebook_dir(settings.materials_path, notebook.id))
     _remove_generated(settings, user_id, session_ids, generated)
     remove_files(*(p for p in media if is_within(p, settings.DATA_DIR)))
+    for podcast_id in podcast_ids:
+        remove_podcast_work(settings, podcast_id)
     for material in materials:
         await hooks.material_deleted(material, settings)
 

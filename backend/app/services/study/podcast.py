@@ -19,8 +19,10 @@ from fastapi import HTTPException
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.config import Settings
 from app.models import User
 from app.models.media import Podcast
+from app.services.leftovers import remove_podcast_work
 from app.services.study.media_sources import SourceText, load_sources
 from app.services.study.podcast_audio import AudioSynthesisError, VoiceProfile, synthesise_podcast
 from app.services.study.podcast_script import ScriptError, write_podcast_script
@@ -141,9 +143,10 @@ async def generate_podcast(
         await _set(sessionmaker, podcast_id, status="failed", error=f"generation failed: {exc}")
 
 
-async def delete_podcast(db: AsyncSession, podcast: Podcast) -> None:
+async def delete_podcast(db: AsyncSession, settings: Settings, podcast: Podcast) -> None:
     path = Path(podcast.audio_path) if podcast.audio_path else None
     await db.delete(podcast)
     await db.commit()
     if path:
         path.unlink(missing_ok=True)
+    remove_podcast_work(settings, podcast.id)  # chunk-*.wav of a killed attempt
