@@ -178,6 +178,10 @@ def test_inline_chart_progress_and_replaced_file(browser, chart_server, tmp_path
         set_dark(page, True)
         done.nth(1).get_by_test_id("inline-image").scroll_into_view_if_needed()
         screenshot(page, "chat-inline-chart-dark")
+        reloaded = Turn(message=done.nth(0))
+        drawer = reloaded.expand()
+        expect(drawer.get_by_test_id("step-table")).to_have_count(1)  # rebuilt from the stored step log
+        screenshot(page, "chat-drawer-table-dark", scroll_to=drawer.get_by_test_id("step-table"))
         assert errors == []
     finally:
         context.close()
