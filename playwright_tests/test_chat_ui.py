@@ -158,6 +158,8 @@ def test_inline_chart_progress_and_replaced_file(browser, chart_server, tmp_path
         expect(new_card).to_have_attribute("data-version", "2")
         expect(new_card.get_by_test_id("file-version")).to_have_text(re.compile("Version 2, replaces the earlier file"))
         expect(second.message.get_by_test_id("inline-image")).to_have_count(1)
+        expect(second.message.get_by_test_id("action-block-summary")).to_contain_text(
+            "Profiling the data, Editing the file")
         old_card = first.file("chart.png")
         expect(old_card).to_have_attribute("data-replaced", "true")
         expect(old_card.get_by_test_id("file-replaced")).to_have_text(

@@ -25,12 +25,18 @@ export function toolName(tool) {
   return words ? words[0].toUpperCase() + words.slice(1) : 'Working'
 }
 
+/** A step's name in words; the planner's edit step ("✏️ Editing <name>", planner.py) is an edit. */
+export function stepName(step) {
+  if (step?.tool === 'file_generator' && /^\W*Editing\b/.test(step.label ?? '')) return 'Editing the file'
+  return toolName(step?.tool)
+}
+
 /** What a step is doing, in words: a step with a fix under way is fixing the code. */
 export function stepActivity(step) {
   const repairs = step?.repairs ?? []
   const last = repairs[repairs.length - 1]
   if (step?.status === 'running' && last && !last.success) return `Fixing the code (attempt ${last.attempt})`
-  return toolName(step?.tool)
+  return stepName(step)
 }
 
 // A phase shorter than this shows no clock: a number that flashes by says nothing.
@@ -66,9 +72,10 @@ export const formatSeconds = (s) =>
  */
 export function actionSummary({ stepLog = [], toolsUsed, totalTime, isStreaming = false, progress = null }) {
   const n = stepLog.length
-  const tools = toolNames(
-    toolsUsed?.length ? toolsUsed.filter((t) => t !== 'generate_response') : stepLog.map((s) => s.tool),
-  )
+  // The steps' own names when listed (an edit reads as one); else the run's tool list.
+  const tools = n
+    ? [...new Set(stepLog.map(stepName))]
+    : toolNames((toolsUsed ?? []).filter((t) => t !== 'generate_response'))
   const time = totalTime ?? stepLog.reduce((t, s) => t + (Number(s.time_taken) || 0), 0)
   const count =
     isStreaming && progress?.total > 1

@@ -26,6 +26,8 @@ describe('tool names', () => {
     const repairs = [{ attempt: 2, success: false }]
     expect(stepActivity({ tool: 'code_executor', status: 'running', repairs })).toBe('Fixing the code (attempt 2)')
     expect(stepActivity({ tool: 'code_executor', status: 'success', repairs })).toBe('Running Python')
+    expect(stepActivity({ tool: 'file_generator', label: '✏️ Editing chart.png' })).toBe('Editing the file')
+    expect(stepActivity({ tool: 'file_generator', label: '📊 Building chart' })).toBe('Creating the file')
   })
 })
 
