@@ -5,6 +5,7 @@ extraction tests and by bench/extraction_bench.py.
     many_styles_docx(paragraphs, styles)  each paragraph in its own style (python-docx: quadratic)
     long_docx(paragraphs)                 a plain long document (linear, but seconds to read)
     docx_bomb(unpacked_mb)                a DOCX with a part of zeros packed ~1000:1
+    crowded_docx(parts)                   a DOCX with that many extra (empty) parts
     xlsx_bomb(unpacked_mb)                an XLSX whose sheet is one row repeated, packed ~500:1
     huge_dimension_xlsx(rows)             three cells, the last in row `rows`; declares A1:XFD<rows>
     huge_paragraph_docx(text_mb)          one paragraph of that many MB of text
@@ -73,6 +74,10 @@ def long_docx(paragraphs: int) -> bytes:
 
 def docx_bomb(unpacked_mb: int) -> bytes:
     return _rezip(_base_docx(), {}, {"word/media/filler.bin": bytes(unpacked_mb * 1024 * 1024)})
+
+
+def crowded_docx(parts: int) -> bytes:
+    return _rezip(_base_docx(), {}, {f"word/media/p{i}.bin": b"" for i in range(parts)})
 
 
 def _base_xlsx(rows: list[list]) -> bytes:

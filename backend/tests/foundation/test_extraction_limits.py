@@ -93,6 +93,13 @@ async def test_docx_over_the_unpacked_size_limit_is_refused(user_client, noteboo
     await assert_nothing_left(db, settings)
 
 
+async def test_zip_with_too_many_parts_is_refused_from_its_end_record(user_client, notebook, upload, db, settings):
+    response = await upload(user_client, notebook["id"], "crowded.docx", hostile_files.crowded_docx(parts=12_000))
+    assert response.status_code == 413, response.text
+    assert response.json()["detail"] == "The file holds 12,017 parts; at most 10,000 are read."
+    await assert_nothing_left(db, settings)
+
+
 async def test_xlsx_declaring_a_huge_sheet_reads_only_its_cells(user_client, notebook, upload):
     # Rows 1 and 100,000 filled, A1:XFD100000 declared: padding each row to the declared
     # width (the old read) is 1.6 billion cells, minutes; as stored, 100,000 empty rows.

@@ -30,7 +30,7 @@ from app.services.materials.errors import CorruptFile, ExpandsTooLarge, Material
 
 _MB = 1024 * 1024
 _RATIO_FLOOR = 1 * _MB  # small entries (styles, themes) may compress tighter without harm
-_MAX_ZIP_ENTRIES = 10_000
+MAX_ZIP_ENTRIES = 10_000
 TEXT_EXTS = ("csv", "txt", "md")
 
 
@@ -143,8 +143,8 @@ def check_zip(path: Path, limits: ExtractionLimits) -> None:
     except (zipfile.BadZipFile, OSError) as exc:
         raise CorruptFile(f"The file is a broken ZIP archive: {exc}") from None
     limit_mb = limits.max_decompressed_bytes / _MB
-    if len(entries) > _MAX_ZIP_ENTRIES:
-        raise ExpandsTooLarge(f"The file holds {len(entries):,} parts; at most {_MAX_ZIP_ENTRIES:,} are read.")
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise ExpandsTooLarge(f"The file holds {len(entries):,} parts; at most {MAX_ZIP_ENTRIES:,} are read.")
     total = sum(e.file_size for e in entries)
     if total > limits.max_decompressed_bytes:
         raise ExpandsTooLarge(
