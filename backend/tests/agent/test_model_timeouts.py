@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app.main import create_app
 from app.models import AgentRun
+from app.services.llm.deadline import LLMTimeoutError
 from app.services.llm.factory import get_chat_model
 from tests.agent.browser_harness import BrowserHarness
 from tests.agent.conftest import new_session, signed_in_client
@@ -147,3 +148,20 @@ async def test_a_stream_that_stalls_with_keepalives_ends_at_the_total_limit(hang
     # keep-alives reset the read timeout, so only the per-call limit can end this one
     application = await hanging_model_app(LLM_CONNECT_TIMEOUT=1, LLM_READ_TIMEOUT=30, LLM_CALL_TIMEOUT=2)
     await _run_and_recover(application, register, tmp_path, model_server, "stall", limit=2)
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "ollama"])
+async def test_every_provider_gives_up_at_the_total_limit(settings, model_server, provider):
+    # the read limit is far away: only the per-call deadline can end these calls
+    base_url = model_server.url if provider == "openai" else model_server.url.removesuffix("/v1")
+    model = get_chat_model(settings=settings.model_copy(update={
+        "LLM_PROVIDER": provider, "LLM_BASE_URL": base_url, "LLM_API_KEY": "test-key", "LLM_MODEL": "local",
+        "LLM_CONNECT_TIMEOUT": 1, "LLM_READ_TIMEOUT": 30, "LLM_CALL_TIMEOUT": 1.5}))
+    started = time.monotonic()
+    with pytest.raises(LLMTimeoutError, match="LLM_CALL_TIMEOUT"):
+        await model.ainvoke("hello")
+    with pytest.raises(LLMTimeoutError):
+        async for _chunk in model.astream("hello"):
+            pass
+    assert time.monotonic() - started < 2 * 1.5 + 3
+    assert model_server.requests >= 2
