@@ -4,6 +4,7 @@ bounded work; limits are lowered through settings to keep the tests fast."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from multiprocessing import forkserver
 from pathlib import Path
@@ -57,7 +58,8 @@ async def test_docx_with_thousands_of_styles_reads_in_linear_work(user_client, n
     # that only quadratic work blows. bench/extraction_bench.py prints both.
     monkeypatch.setattr(settings, "EXTRACTION_TIMEOUT", 30)
     data = hostile_files.many_styles_docx(paragraphs=10_000, styles=10_000)
-    response = await upload(user_client, notebook["id"], "styles.docx", data)
+    async with asyncio.timeout(60):  # the same bound for a reader that ignores EXTRACTION_TIMEOUT
+        response = await upload(user_client, notebook["id"], "styles.docx", data)
     assert response.status_code == 201, response.text
     text = await _text(user_client, response.json())
     assert text.startswith("# Chapter one\nParagraph 1\nParagraph 2\n")
