@@ -173,6 +173,7 @@ async def extract_in_worker(path: Path, ext: str, out_path: Path, settings: Sett
             receiver.close()
             if started.done() and not started.exception():
                 await _stop(proc)
+                proc.close()  # its sentinel fd now, not at garbage collection
     if kind == "ok":
         return payload
     if kind == "memory":
