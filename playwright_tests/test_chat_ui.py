@@ -184,6 +184,15 @@ def test_inline_chart_progress_and_replaced_file(browser, chart_server, tmp_path
         drawer = reloaded.expand()
         expect(drawer.get_by_test_id("step-table")).to_have_count(1)  # rebuilt from the stored step log
         screenshot(page, "chat-drawer-table-dark", scroll_to=drawer.get_by_test_id("step-table"))
+
+        # At phone width the chart fits the chat column and the card keeps its Download.
+        page.set_viewport_size({"width": 390, "height": 844})
+        newest = done.nth(1)
+        newest.get_by_test_id("inline-image").scroll_into_view_if_needed()
+        box = newest.get_by_test_id("inline-image").locator("img").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        expect(newest.get_by_test_id("file-download")).to_be_visible()
+        screenshot(page, "chat-inline-chart-390-dark")
         assert errors == []
     finally:
         context.close()

@@ -60,7 +60,7 @@ export default function GeneratedFileCard({
 
   return (
     <div
-      className={`flex items-center gap-3 rounded-xl border-l-4 border border-y-neutral-200 border-r-neutral-200 bg-white px-3 py-2.5 shadow-sm dark:border-y-neutral-800 dark:border-r-neutral-800 dark:bg-neutral-900 ${kind.accent}`}
+      className={`flex flex-wrap items-center gap-3 rounded-xl border-l-4 border border-y-neutral-200 border-r-neutral-200 bg-white px-3 py-2.5 shadow-sm dark:border-y-neutral-800 dark:border-r-neutral-800 dark:bg-neutral-900 ${kind.accent}`}
       data-testid="file-card"
       data-kind={kind.kind}
       data-version={version}
@@ -69,7 +69,7 @@ export default function GeneratedFileCard({
       <span className="text-2xl leading-none" aria-hidden="true">
         {kind.icon}
       </span>
-      <div className="min-w-0 flex-1">
+      <div className="min-w-[9rem] flex-1">
         <div
           className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100"
           title={filename}
@@ -79,32 +79,38 @@ export default function GeneratedFileCard({
         </div>
         <div className="text-xs text-neutral-500 dark:text-neutral-400">
           <span className={kind.badge}>{kind.label}</span>
-          {replaced ? (
-            <span className="text-amber-700 dark:text-amber-400" data-testid="file-replaced">
-              {' · '}Replaced by version {latest} in a later answer
-            </span>
-          ) : (
+          {!replaced && (
             <>
               {' · '}
               <span data-testid="file-size">{humanSize(size)}</span>
-              {version > 1 && (
-                <span className="text-indigo-700 dark:text-indigo-300" data-testid="file-version">
-                  {' · '}Version {version}, replaces the earlier file
-                </span>
-              )}
             </>
           )}
           {error && <span className="ml-2 text-red-600 dark:text-red-400">{error}</span>}
         </div>
+        {/* Its own line: at phone width it must not squeeze the name and size. */}
+        {replaced ? (
+          <div className="text-xs text-amber-700 dark:text-amber-400" data-testid="file-replaced">
+            Replaced by version {latest} in a later answer
+          </div>
+        ) : (
+          version > 1 && (
+            <div className="text-xs text-indigo-700 dark:text-indigo-300" data-testid="file-version">
+              Version {version}, replaces the earlier file
+            </div>
+          )
+        )}
       </div>
-      {kind.kind === 'image' && !replaced && (
-        <button type="button" className={buttonClass} onClick={onPreview} data-testid="file-preview">
-          Preview
+      {/* The buttons wrap under the name at phone width instead of squeezing it. */}
+      <div className="ml-auto flex shrink-0 gap-2">
+        {kind.kind === 'image' && !replaced && (
+          <button type="button" className={buttonClass} onClick={onPreview} data-testid="file-preview">
+            Preview
+          </button>
+        )}
+        <button type="button" className={buttonClass} onClick={onDownload} disabled={busy} data-testid="file-download">
+          {busy ? 'Downloading…' : replaced ? 'Download latest' : 'Download'}
         </button>
-      )}
-      <button type="button" className={buttonClass} onClick={onDownload} disabled={busy} data-testid="file-download">
-        {busy ? 'Downloading…' : replaced ? 'Download latest' : 'Download'}
-      </button>
+      </div>
       <Modal open={previewOpen} title={filename} onClose={() => setPreviewOpen(false)} wide>
         {preview ? (
           <img
