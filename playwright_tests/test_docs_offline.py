@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not (DIST / "swagger-ui" / "swagger-ui-bundle.js
                                 reason=f"{DIST} has no swagger-ui/ (cd frontend && npm run build)")
 
 
-def test_docs_lists_operations_offline(live_server, browser):
+def test_docs_lists_operations_offline(live_server, browser):  # noqa: F811  (the fixture)
     requests = RequestLog()
     context = new_context(browser, requests)
     page = context.new_page()
