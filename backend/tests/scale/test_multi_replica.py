@@ -54,20 +54,24 @@ class Processes:
         return proc
 
     def log(self, name: str) -> str:
-        return (self.tmp_path / f"{name}.log").read_text(errors="replace")[-3000:]
+        """The whole log (what is checked for a line); its tail goes into failure messages."""
+        return (self.tmp_path / f"{name}.log").read_text(errors="replace")
+
+    def tail(self, name: str) -> str:
+        return self.log(name)[-3000:]
 
     def wait_until(self, name: str, ready, what: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.procs[name].poll() is not None:
-                raise AssertionError(f"{name} exited: {self.log(name)}")
+                raise AssertionError(f"{name} exited: {self.tail(name)}")
             try:
                 if ready():
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        raise AssertionError(f"{name}: {what} not seen in {START_TIMEOUT}s: {self.log(name)}")
+        raise AssertionError(f"{name}: {what} not seen in {START_TIMEOUT}s: {self.tail(name)}")
 
     def kill(self, name: str) -> None:
         proc = self.procs[name]
@@ -82,11 +86,15 @@ class Processes:
     def start_api(self, name: str, port: int) -> None:
         self.start(name, [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
                           "--host", "127.0.0.1", "--port", str(port)])
+
+    def wait_api(self, name: str, port: int) -> None:
         self.wait_until(name, lambda: httpx.get(f"http://127.0.0.1:{port}/docs", timeout=2).status_code == 200,
                         "/docs answering")
 
     def start_worker(self, name: str) -> None:
         self.start(name, [sys.executable, "-m", "app.worker"])
+
+    def wait_worker(self, name: str) -> None:
         self.wait_until(name, lambda: "worker ready" in self.log(name), "'worker ready'")
 
 
@@ -119,13 +127,18 @@ def cluster(settings, database_url, tmp_path):
            "ANONYMIZED_TELEMETRY": "False"}
     procs = Processes(tmp_path, env)
     try:
+        # Started side by side where they can be (each imports torch & co. for seconds):
+        # the Chroma server with replica A, which migrates; then B and the worker.
         procs.start("chroma", [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"),
                                "--host", "127.0.0.1", "--port", str(chroma_port)])
+        procs.start_api("replica-a", ports[0])
         procs.wait_until("chroma", lambda: httpx.get(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat",
                                                      timeout=2).status_code == 200, "heartbeat")
-        procs.start_api("replica-a", ports[0])  # the first one migrates; then the others start
+        procs.wait_api("replica-a", ports[0])
         procs.start_api("replica-b", ports[1])
         procs.start_worker("worker-1")
+        procs.wait_api("replica-b", ports[1])
+        procs.wait_worker("worker-1")
         yield procs, ports, chroma_port
     finally:
         procs.kill_all()
@@ -184,6 +197,7 @@ async def test_one_flow_across_two_replicas_a_worker_and_a_chroma_server(cluster
         procs.kill("worker-1")
         assert running.json()["status"] == "running", running.json()
         procs.start_worker("worker-2")
+        procs.wait_worker("worker-2")
         done = await _poll(lambda: b.get(f"/api/podcasts/{podcast_id}"),
                            lambda r: r.json()["status"] in ("ready", "failed"), 120, "podcast")
         podcast = done.json()
