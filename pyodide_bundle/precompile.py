@@ -222,6 +222,16 @@ if "matplotlib.font_manager" in sys.modules:
         data = f.read()
     index.append([fontlist, len(data)])
     blobs.append(data)
+# dateutil.tz.gettz("UTC"), which pandas calls at import, finds no system
+# zoneinfo in Pyodide and falls back to parsing dateutil's whole zone tarball
+# (~600 members, ~1/4 of pandas' import): give it /usr/share/zoneinfo/UTC,
+# the tarball's own UTC file, as on a Linux host.
+if "dateutil.zoneinfo" in sys.modules:
+    import tarfile
+    with tarfile.open(fileobj=sys.modules["dateutil.zoneinfo"].getzoneinfofile_stream()) as tf:
+        data = tf.extractfile("UTC").read()
+    index.append(["/usr/share/zoneinfo/UTC", len(data)])
+    blobs.append(data)
 head = json.dumps(index, separators=(",", ":")).encode()
 with open("/tmp/pycache.bin", "wb") as f:
     f.write(struct.pack("<I", len(head)) + head + b"".join(blobs))
