@@ -145,10 +145,15 @@ async def prepare_user(client: httpx.AsyncClient, i: int, sessions: int) -> list
     return out
 
 
+IN_FLIGHT = {"now": 0, "peak": 0}  # sessions between their login and their stream's end
+
+
 async def run_session(client: httpx.AsyncClient, user: dict, times: dict[str, list[float]], errors: list[str],
                       delay: float = 0.0):
     await asyncio.sleep(delay)
     step = "login"
+    IN_FLIGHT["now"] += 1
+    IN_FLIGHT["peak"] = max(IN_FLIGHT["peak"], IN_FLIGHT["now"])
     try:
         t = time.perf_counter()
         r = await client.post("/api/auth/login", json={"email": user["email"], "password": PASSWORD})
@@ -185,6 +190,8 @@ async def run_session(client: httpx.AsyncClient, user: dict, times: dict[str, li
         times["server_leg"].append(time.perf_counter() - t)
     except Exception as exc:  # counted, reported
         errors.append(f"{step}: {type(exc).__name__}: {str(exc)[:120]}")
+    finally:
+        IN_FLIGHT["now"] -= 1
 
 
 async def run_bench(args: argparse.Namespace, server_url: str, pg_pid: int | None
@@ -286,7 +293,8 @@ async def main() -> None:
     finished = len(times["first_event"])
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{args.sessions} concurrent sessions across 2 replicas ({os.cpu_count()} cores, shared machine), "
-          f"started over {args.ramp:.0f}s, wall {wall:.1f}s, worker {'on' if args.worker else 'off'}")
+          f"started over {args.ramp:.0f}s, wall {wall:.1f}s, worker {'on' if args.worker else 'off'}; "
+          f"at most {IN_FLIGHT['peak']} sessions in flight at once")
     print(f"{'step':<12} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
     for step in STEPS:
         values = [v * 1000 for v in times[step]]
