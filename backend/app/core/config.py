@@ -34,11 +34,12 @@ class Settings(BaseSettings):
     # postgresql+asyncpg://user:pass@host:5432/dbname
     DATABASE_URL: str = ""
     # PostgreSQL connection pool, per process (SQLite's is fixed in core/database.py).
-    # Each API process also opens up to 10 for the agent checkpointer and a few for
-    # the job queue: keep replicas x (DB_POOL_SIZE + DB_MAX_OVERFLOW + 14) + workers
-    # under the server's max_connections (PostgreSQL's default: 100).
+    # Each API process also opens up to 10 for the agent checkpointer and ~4 for the
+    # job queue: keep replicas x (DB_POOL_SIZE + DB_MAX_OVERFLOW + 14) + workers x
+    # (DB_POOL_SIZE + DB_MAX_OVERFLOW + 4) under the server's max_connections
+    # (PostgreSQL's default, 100, fits two replicas and a worker).
     DB_POOL_SIZE: int = 10
-    DB_MAX_OVERFLOW: int = 20
+    DB_MAX_OVERFLOW: int = 10
     DB_POOL_TIMEOUT: float = 30  # seconds a request waits for a free connection; then 500
     # Chroma: embedded PersistentClient at CHROMA_PATH (default DATA_DIR/chroma),
     # or a Chroma server (HttpClient) when CHROMA_HOST is set.
