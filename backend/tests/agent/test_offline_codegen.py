@@ -225,6 +225,21 @@ def test_export_dataset_to_csv(ws: Workspace):
     assert rows[0] == list(ws.df.columns) and len(rows) == 49
 
 
+def test_csv_of_the_top_10_rows_by_a_column_is_those_rows_sorted(ws: Workspace):
+    result = ws.run(ws.generate("save a CSV of the top 10 rows by sales", file_type="csv", intent="FILE_GENERATION"))
+    [path] = ws.saved(result)
+    assert path.name == "sales_top_10_by_sales_data.csv"
+    frame = pd.read_csv(path)
+    assert list(frame.columns) == list(ws.df.columns)
+    assert frame["sales"].tolist() == ws.df["sales"].nlargest(10).tolist()
+
+
+def test_csv_of_the_first_five_rows_keeps_the_file_order(ws: Workspace):
+    result = ws.run(ws.generate("export the first 5 rows as csv", file_type="csv", intent="FILE_GENERATION"))
+    [path] = ws.saved(result)
+    assert pd.read_csv(path)["date"].tolist() == ws.df["date"].head(5).tolist()
+
+
 def test_export_sales_by_region_to_xlsx_with_bold_header(ws: Workspace):
     result = ws.run(ws.generate("bar chart of sales by region and export it to excel", file_type="xlsx"))
     paths = ws.saved(result)

@@ -33,6 +33,7 @@ from app.services.llm.offline.codegen.diagrams import diagram_code
 from app.services.llm.offline.codegen.edits import docx_chart_code, edit_code
 from app.services.llm.offline.codegen.exports import export_code
 from app.services.llm.offline.codegen.request import (
+    WORD_NUMBERS,
     chart_kind,
     is_diagram_request,
     is_population_request,
@@ -164,11 +165,44 @@ def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
                 note({ds.filename!r} + " has {{}} rows and {{}} columns".format(df.shape[0], df.shape[1]))
                 table = df
             '''))
+            ranked = ranked_rows(request, ds)
+            if ranked:
+                parts.append(ranked[0])
+                name = f"{name}_{ranked[1]}"
         suffix = "summary" if (summary or do_analysis) else ("chart_data" if (do_chart or correlating) else "data")
         heading = "Summary statistics" if (summary or do_analysis) else (
             "Data behind the chart" if (do_chart or correlating) else "Data")
         parts += _exports(exports, f"{name}_{suffix}", title, f"Source: {ds.filename}", heading)
     return _join(*parts)
+
+
+RANKING = re.compile(r"\b(top|first|bottom|lowest|smallest|largest|biggest|highest)\s+(\d+|[a-z]+)\b", re.I)
+
+
+def ranked_rows(request: str, ds: Dataset) -> tuple[str, str] | None:
+    """'CSV of the top 10 products by revenue' exports those 10 rows, sorted, not the whole
+    file: (code narrowing `table`, file-name part) when the request ranks rows, else None.
+    'top'/'largest' sort by the first numeric column named (none named: no ranking);
+    'first' keeps the file's order."""
+    match = RANKING.search(request)
+    if not match:
+        return None
+    word, count = match.group(1).lower(), match.group(2).lower()
+    n = int(count) if count.isdigit() else WORD_NUMBERS.get(count, 0)
+    if n <= 0:
+        return None
+    if word == "first":
+        return f"table = df.head({n})", f"first_{n}"
+    by = [c for c in mentioned_columns(request, ds.columns) if c in ds.numeric]
+    if not by:
+        return None
+    ascending = word in ("bottom", "lowest", "smallest")
+    method = "nsmallest" if ascending else "nlargest"
+    code = block(f'''
+        table = df.{method}({n}, {by[0]!r})
+        note("{'bottom' if ascending else 'top'} {n} rows by {by[0]}, {'smallest' if ascending else 'largest'} first")
+    ''')
+    return code, f"{'bottom' if ascending else 'top'}_{n}_by_{slug(by[0], 'value')}"
 
 
 def _exports(kinds: list[str], stem: str, title: str, intro: str, heading: str, max_rows: int = 30) -> list[str]:
