@@ -316,6 +316,9 @@ def test_layout_at_phone_tablet_and_desktop_widths(server, page):
     assert _width(page, "chat-panel") >= 0.9 * 390
     assert _width(page, "chat-input") >= 0.6 * 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing pushes the page sideways
+    # All five tabs fit beside ☰: none hides behind the tab bar's scroll ("Slid…").
+    tabs = page.get_by_test_id("notebook-tabs")
+    assert tabs.evaluate("el => el.scrollWidth <= el.clientWidth"), tabs.evaluate("el => [el.scrollWidth, el.clientWidth]")
     screenshot(page, "materials_layout_390_light")
     page.get_by_test_id("sidebar-toggle").click()
     expect(sidebar).to_be_visible()
@@ -335,7 +338,7 @@ def test_layout_at_phone_tablet_and_desktop_widths(server, page):
     # The preview and "Use this file" from the phone drawer: it closes, the chip shows.
     page.get_by_test_id("sidebar-toggle").click()
     page.get_by_test_id("material-open").click()
-    expect(page.get_by_test_id("material-preview-row")).to_have_count(2)
+    expect(page.get_by_test_id("material-preview-row")).to_have_count(2, timeout=20_000)  # a loaded machine: the text fetch
     screenshot(page, "materials_preview_390_dark")
     page.get_by_test_id("material-use").click()
     expect(sidebar).to_be_hidden()

@@ -215,7 +215,7 @@ export default function NotebookPage() {
             <button
               type="button"
               onClick={toggleSidebar}
-              className="mr-1 flex shrink-0 items-center gap-1.5 rounded-lg px-2 py-1.5 text-sm text-neutral-600 hover:bg-neutral-100 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100"
+              className="mr-0.5 flex shrink-0 items-center gap-1 rounded-lg px-1.5 py-1.5 text-sm sm:mr-1 sm:gap-1.5 sm:px-2 text-neutral-600 hover:bg-neutral-100 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100"
               aria-label="Show or hide materials and chats"
               aria-expanded={drawerOpen || !collapsed}
               title="Materials and chats"
@@ -224,7 +224,11 @@ export default function NotebookPage() {
               <span aria-hidden="true">☰</span>
               <span className="md:hidden">{materials.length > 0 ? materials.length : ''}</span>
             </button>
-            <div className="flex min-w-0 flex-1 gap-1 overflow-x-auto" role="tablist">
+            <div
+              className="flex min-w-0 flex-1 gap-0.5 overflow-x-auto sm:gap-1"
+              role="tablist"
+              data-testid="notebook-tabs"
+            >
               {TABS.map((t) => (
                 <button
                   key={t.id}
@@ -232,7 +236,7 @@ export default function NotebookPage() {
                   role="tab"
                   aria-selected={tab === t.id}
                   onClick={() => setTab(t.id)}
-                  className={`-mb-px shrink-0 border-b-2 px-2.5 py-2.5 text-sm whitespace-nowrap transition sm:px-3 ${
+                  className={`-mb-px shrink-0 border-b-2 px-2 py-2.5 text-sm whitespace-nowrap transition sm:px-3 ${
                     tab === t.id
                       ? 'border-indigo-500 font-medium text-neutral-900 dark:text-neutral-100'
                       : 'border-transparent text-neutral-500 hover:text-neutral-800 dark:text-neutral-400 dark:hover:text-neutral-200'
