@@ -1,18 +1,22 @@
-"""Load on two API replicas sharing one PostgreSQL: N concurrent sessions (over --users accounts), each
-login -> list notebooks -> small upload -> agent turn until its first SSE event.
+"""Load on two API replicas sharing one PostgreSQL: N sessions (over --users accounts), each
+login -> list notebooks -> small upload -> agent turn: its first SSE event, then read on to
+the browser's turn (`execute`, reported as server_leg).
 
-    .venv/bin/python bench/scale_bench.py
+    .venv/bin/python bench/scale_bench.py            # 500 sessions starting over 60 s
+    .venv/bin/python bench/scale_bench.py --ramp 0   # all 500 at once
 
 It starts its own throwaway PostgreSQL (Debian's server binaries, max_connections
-300; or give --database-url to create a throwaway database in an existing one) and
-a Chroma server (`chroma run` from the venv), starts
-two uvicorn replicas on free 127.0.0.1 ports (RUN_JOB_WORKER=false: uploads are
-queued for workers, as in production; add --worker to run one `app.worker`
-beside them), signs up the users beforehand (not measured), then runs the
-sessions (starting evenly over --ramp seconds; --ramp 0 is one burst),
-alternating replicas, and prints p50/p99 per step and the
-error rate. Traffic goes only to 127.0.0.1; the run is bounded by --sessions
-and --deadline, and every process it started is killed at the end.
+300; or give --database-url to create a throwaway database in an existing one),
+a Chroma server (`chroma run` from the venv) and two uvicorn replicas on free
+127.0.0.1 ports (RUN_JOB_WORKER=false: uploads are queued for workers, as in
+production; add --worker to run one `app.worker` beside them), waits until the
+replicas' start-up work is done, signs up the users beforehand (not measured),
+then runs the sessions (starting evenly over --ramp seconds), alternating
+replicas, and prints p50/p99 per step, the error rate, the most sessions in
+flight at once, the CPU seconds each part used per session (independent of the
+machine's other work, unlike the latencies) and the load average. Traffic goes
+only to 127.0.0.1; the run is bounded by --sessions and --deadline; every
+process it started is killed at the end (their logs are kept; the path is printed).
 Target: p99 of the first agent event <= 150 ms with 0 errors.
 """
 
