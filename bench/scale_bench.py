@@ -296,7 +296,7 @@ async def main() -> None:
         times, errors, wall, cpu = await run_bench(args, server_url, pg_pid)
     finished = len(times["first_event"])
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{args.sessions} concurrent sessions across 2 replicas ({os.cpu_count()} cores, shared machine), "
+    print(f"{args.sessions} sessions across 2 replicas ({os.cpu_count()} cores, shared machine), "
           f"started over {args.ramp:.0f}s, wall {wall:.1f}s, worker {'on' if args.worker else 'off'}; "
           f"at most {IN_FLIGHT['peak']} sessions in flight at once")
     print(f"{'step':<12} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
