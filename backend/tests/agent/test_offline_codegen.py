@@ -164,6 +164,18 @@ def test_analyse_dataset_prints_profile_numbers_and_saves_charts(ws: Workspace):
     assert f"{corr.loc['quantity', 'sales']:.2f}" in out
 
 
+def test_analysis_lists_no_top_values_of_a_column_that_names_each_row(ws: Workspace):
+    named = ws.df.assign(order=[f"Order {i}" for i in range(len(ws.df))])
+    path = ws.root / "uploads" / "orders.csv"
+    named.to_csv(path, index=False)
+    ws.profile = profile(named, "orders.csv", "orders")
+    files = [{"var_name": "orders", "filename": "orders.csv", "real_path": str(path),
+              "text_path": None, "ext": "csv", "type": "data"}]
+    out = ws.run(ws.generate("Analyse orders.csv", files=files), files=files).stdout
+    assert "Top region: " in out
+    assert "Top order" not in out  # 48 distinct values, each counted once, is not a finding
+
+
 def test_histogram_of_named_column(ws: Workspace):
     code = ws.generate("Show me a histogram of Price")
     assert "'price'" in code  # matched case-insensitively at generation time

@@ -378,8 +378,10 @@ if numeric_cols:
 
 date_words = ("date", "time", "month", "year", "day", "week", "period")
 class_words = ("target", "class", "label", "cultivar", "species", "outcome", "category", "group", "type")
+# A column whose every value is distinct names rows (ids, product names): its "top" values would all count 1.
 category_cols = [c for c in other_cols
-                 if 1 < df[c].nunique() <= 50 and not any(w in str(c).lower() for w in date_words)]
+                 if 1 < df[c].nunique() <= 50 and df[c].nunique() < df[c].notna().sum()
+                 and not any(w in str(c).lower() for w in date_words)]
 category_cols += [c for c in numeric_cols if any(w in str(c).lower() for w in class_words)
                   and 1 < df[c].nunique() <= 10]
 for col in category_cols[:3]:
