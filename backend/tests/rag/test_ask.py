@@ -103,3 +103,28 @@ async def test_answer_streams_token_by_token_as_prose_not_quotes(user_client, co
     text = answer_text(events)
     assert not any(line.startswith(">") for line in text.splitlines())  # composed, not a stack of quotes
     assert text.count("[1]") >= 1
+
+
+async def test_a_large_material_still_being_indexed_is_left_out_and_said_so(user_client, course_notebook, ask, db):
+    """One large upload still embedding (another job) must not hold every question of the notebook."""
+    from app.models import Material
+    from app.services.rag import ingestion
+
+    await ingestion.wait_for_indexing()
+    material = await db.get(Material, course_notebook["md"]["id"])
+    # As a job on another replica records a large file mid-way.
+    material.index_status, material.index_done, material.index_total = "indexing", 100, 1800
+    await db.commit()
+
+    _, events = await ask(user_client, course_notebook["id"], "What is the specific heat capacity of water?")
+    text = answer_text(events)
+    assert text.startswith("(photosynthesis.md is still being indexed, so this answer leaves it out.)")
+    assert "4186" in text
+    assert [c.material_id for c in meta_of(events).citations] == [course_notebook["pdf"]["id"]]
+
+    _, events = await ask(user_client, course_notebook["id"], "What is the specific heat capacity of water?",
+                          material_ids=[course_notebook["md"]["id"]])
+    assert answer_text(events) == "photosynthesis.md is still being indexed. Ask again in a minute or two."
+    assert meta_of(events).citations == []
+    await db.refresh(material)
+    assert material.index_status == "indexing"  # not indexed a second time by the question

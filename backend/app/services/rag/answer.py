@@ -41,6 +41,18 @@ NOT_COVERED = (
     "I couldn't find this in your materials, so I won't guess. "
     "Try rephrasing the question, or upload a material that covers it."
 )
+
+
+def still_indexing_note(filenames: Sequence[str], *, answered: bool) -> str:
+    """What a question answered without the materials still being indexed says first."""
+    listed = ", ".join(filenames)
+    verb = "is" if len(filenames) == 1 else "are"
+    if not answered:
+        return f"{listed} {verb} still being indexed. Ask again in a minute or two."
+    them = "it" if len(filenames) == 1 else "them"
+    return f"({listed} {verb} still being indexed, so this answer leaves {them} out.)\n\n"
+
+
 _CITE = re.compile(r"\[(\d+)\]")
 SUMMARY_PASSAGES = 6
 _SUMMARY_REQUEST = re.compile(
@@ -141,8 +153,15 @@ async def stream_rag_answer(
         yield TokenEvent(text=NO_MATERIALS)
         yield MetaEvent(intent=INTENT)
         return
-    await ensure_indexed(materials, settings)
-    names = {m.id: m.filename for m in materials}
+    states = await ensure_indexed(materials, settings)
+    still_indexing = {s.material_id for s in states if s.status == "indexing"}
+    names = {m.id: m.filename for m in materials if m.id not in still_indexing}
+    if still_indexing:
+        yield TokenEvent(text=still_indexing_note([m.filename for m in materials if m.id in still_indexing],
+                                                  answered=bool(names)))
+    if not names:
+        yield MetaEvent(intent=INTENT)
+        return
     history = await _history(db, session)
     summary = is_summary_request(question)
     if summary:

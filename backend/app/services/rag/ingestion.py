@@ -8,7 +8,8 @@ progress on the material's row (`index_status`, `index_done`, `index_total`,
 /api/materials/{id}/index` route) answers the same on every replica.
 `ensure_indexed` (used before a question is answered) waits for an indexing
 in flight, bounded, or runs a missing one itself, so answers never depend on
-the background job having finished. Deleting a material drops its vectors;
+the background job having finished; a large material still being indexed
+is left out of that answer (which says so) instead of holding it. Deleting a material drops its vectors;
 a job still running sees its row gone at its next progress write, removes
 what it stored and stops. Indexing is idempotent (deterministic chunk ids),
 so a retried or repeated job leaves the same vectors.
@@ -38,7 +39,11 @@ log = logging.getLogger(__name__)
 
 IndexStatus = Literal["not_indexed", "queued", "indexing", "ready", "failed"]
 IN_FLIGHT = ("queued", "indexing")
-JOIN_TIMEOUT = 180.0  # seconds a question waits for a job in flight before indexing itself
+JOIN_TIMEOUT = 180.0  # seconds a question waits, in all, for jobs in flight (a cold embedding model takes ~20 s)
+# A material with more chunks than this still to embed is left out of the answer, not waited for:
+# one large upload (a 27 MB CSV is ~1,800 chunks, ~15 min on 2 cores) must not hold every
+# question of the notebook. ~30 s of embedding on a busy 2-core machine.
+LEAVE_OUT_REMAINING = 64
 JOIN_POLL = 0.2
 
 
@@ -151,19 +156,23 @@ async def _current_state(db: Database, material: Material, settings: Settings) -
     return await index_status(fresh, settings) if fresh is not None else IndexState(material.id, "not_indexed")
 
 
-async def ensure_indexed(materials: Sequence[Material], settings: Settings | None = None) -> list[IndexState]:
-    """Wait until every material is indexed: join a job in flight (on any process, up to
-    JOIN_TIMEOUT), or index a missing or failed one here."""
+async def ensure_indexed(materials: Sequence[Material], settings: Settings | None = None,
+                         *, join_timeout: float | None = None) -> list[IndexState]:
+    """Each material's state, indexed if it can be soon: join jobs in flight (on any process,
+    `join_timeout` in all), index a missing, failed or still-queued one here. A material
+    another job is still indexing, with more than LEAVE_OUT_REMAINING chunks to go or past
+    the wait, comes back `indexing` (the caller leaves it out) rather than indexed twice."""
     settings = settings or get_settings()
     db = current_queue().db
+    deadline = time.monotonic() + (JOIN_TIMEOUT if join_timeout is None else join_timeout)
     states = []
     for material in materials:
         state = await _current_state(db, material, settings)
-        deadline = time.monotonic() + JOIN_TIMEOUT
-        while state.status in IN_FLIGHT and time.monotonic() < deadline:
+        while (state.status in IN_FLIGHT and time.monotonic() < deadline
+               and state.chunks_total - state.chunks_done <= LEAVE_OUT_REMAINING):
             await asyncio.sleep(JOIN_POLL)
             state = await _current_state(db, material, settings)
-        if state.status != "ready":
+        if state.status not in ("ready", "indexing"):
             state = await run_indexing(db, settings, material.id)
         states.append(state)
     return states
