@@ -10,12 +10,14 @@ time bound, 60 s, ran out; expected 4xx such as 429 are counted apart).
 Finally `GET /api/runtime` is sampled while 50 logins run (target p99 < 100 ms).
 
     .venv/bin/python bench/load_bench.py [--db sqlite,postgres] [--levels 1,50,200]
-        [--ops login,list,upload,agent] [--backend /tmp/baseline/backend]
+        [--ops login,list,upload,agent] [--backend backend] [--baseline /tmp/before/backend]
 
-`--backend` points at another checkout's backend folder (e.g. a
-`git worktree add /tmp/baseline HEAD` copy) to measure the old code with the
-same client. The load generator shares the machine with the server, so
-latencies are pessimistic; errors are real.
+`--baseline` points at another checkout's backend folder (e.g. `git worktree
+add /tmp/before <commit>`, sharing this .venv): each database is measured with
+the baseline first, then with `--backend`, by the same client, and a table puts
+the two side by side (PostgreSQL: one throwaway cluster, a fresh database each).
+The load generator shares the machine with the server, so latencies are
+pessimistic; errors are real.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -292,7 +295,19 @@ def row(op: str, level: int, o: Outcome) -> str:
             f"  errors {o.errors:>3}/{total} ({rate:4.1f} %)  4xx {o.refused}" + (f"  [{kinds}]" if kinds else ""))
 
 
-async def bench_one(label: str, backend: Path, database_url: str, levels: list[int], ops: list[str]) -> None:
+@dataclass
+class Result:
+    rows: list[tuple[str, int, Outcome]] = field(default_factory=list)
+    runtime: list[float] = field(default_factory=list)
+    runtime_login_errors: int = 0
+    log_counts: dict[str, int] = field(default_factory=dict)
+
+
+LOG_NEEDLES = ("QueuePool limit", "database is locked", "another operation is in progress")
+
+
+async def bench_one(label: str, backend: Path, database_url: str, levels: list[int], ops: list[str]) -> Result:
+    result = Result()
     with tempfile.TemporaryDirectory(prefix="load-bench.") as tmp:
         port = free_port()
         proc = start_server(backend, Path(tmp) / "data", port, database_url)
@@ -303,11 +318,13 @@ async def bench_one(label: str, backend: Path, database_url: str, levels: list[i
             for op in ops:
                 for level in levels:
                     outcome = await run_level(base, op, users[:level])
+                    result.rows.append((op, level, outcome))
                     print(row(op, level, outcome), flush=True)
-            samples, outcome = await runtime_while_logins(base, users)
-            print(f"  GET /api/runtime while 50 logins run: p50 {pct(samples, 0.5):.0f} ms, "
-                  f"p99 {pct(samples, 0.99):.0f} ms ({len(samples)} samples; login errors {outcome.errors})"
-                  "  (target p99 < 100 ms)", flush=True)
+            result.runtime, outcome = await runtime_while_logins(base, users)
+            result.runtime_login_errors = outcome.errors
+            print(f"  GET /api/runtime while 50 logins run: p50 {pct(result.runtime, 0.5):.0f} ms, "
+                  f"p99 {pct(result.runtime, 0.99):.0f} ms ({len(result.runtime)} samples; login errors "
+                  f"{outcome.errors})  (target p99 < 100 ms)", flush=True)
         except BaseException:
             print((Path(tmp) / "server.log").read_text()[-3000:])
             raise
@@ -318,9 +335,57 @@ async def bench_one(label: str, backend: Path, database_url: str, levels: list[i
             except subprocess.TimeoutExpired:
                 proc.kill()
             errors = (Path(tmp) / "server.log").read_text(errors="replace")
-            for needle in ("QueuePool limit", "database is locked", "another operation is in progress"):
+            for needle in LOG_NEEDLES:
                 if needle in errors:
+                    result.log_counts[needle] = errors.count(needle)
                     print(f"  server log: {errors.count(needle)} x {needle!r}")
+    return result
+
+
+def side_by_side(db: str, results: dict[str, Result]) -> None:
+    """A Markdown table: one row per operation and level, a column pair per backend."""
+    labels = list(results)
+    head = " | ".join(f"{lab} p50 / p99 ms | {lab} errors" for lab in labels)
+    print(f"\n{db}\n\n| operation | users | {head} |")
+    print("|---|---:|" + "---:|---:|" * len(labels))
+    keys = [(op, level) for op, level, _ in results[labels[0]].rows]
+    for op, level in keys:
+        cells = []
+        for lab in labels:
+            outcome = next((o for k, n, o in results[lab].rows if (k, n) == (op, level)), None)
+            if outcome is None:
+                cells += ["–", "–"]
+                continue
+            total = len(outcome.latencies) + outcome.errors + outcome.refused
+            cells += [f"{pct(outcome.latencies, 0.5):.0f} / {pct(outcome.latencies, 0.99):.0f}",
+                      f"{outcome.errors}/{total}"]
+        print(f"| {op} | {level} | " + " | ".join(cells) + " |")
+    cells = []
+    for lab in labels:
+        r = results[lab]
+        cells += [f"{pct(r.runtime, 0.5):.0f} / {pct(r.runtime, 0.99):.0f}", f"{r.runtime_login_errors} (logins)"]
+    print("| GET /api/runtime during 50 logins | 50 | " + " | ".join(cells) + " |")
+    for lab in labels:
+        if results[lab].log_counts:
+            print(f"\n{lab} server log: " + ", ".join(f"{v} x {k!r}" for k, v in results[lab].log_counts.items()))
+    print(flush=True)
+
+
+@asynccontextmanager
+async def postgres_database(admin_url: str):
+    """A fresh database on the server of `admin_url`, dropped afterwards."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url)
+    name = f"load_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
 
 
 async def main() -> None:
@@ -329,31 +394,27 @@ async def main() -> None:
     parser.add_argument("--levels", default="1,50,200")
     parser.add_argument("--ops", default="login,list,upload,agent")
     parser.add_argument("--backend", type=Path, default=ROOT / "backend")
+    parser.add_argument("--baseline", type=Path, default=None, help="backend folder of the code to compare with")
     parser.add_argument("--postgres-url", default=os.environ.get("TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     ops = [x.strip() for x in args.ops.split(",") if x.strip()]
+    targets = {"after": args.backend.resolve()}
+    if args.baseline:
+        targets = {"before": args.baseline.resolve(), **targets}
     for db in args.db.split(","):
+        results: dict[str, Result] = {}
         if db == "sqlite":
-            await bench_one("SQLite", args.backend.resolve(), "", levels, ops)
+            for label, backend in targets.items():
+                results[label] = await bench_one(f"SQLite, {label}", backend, "", levels, ops)
         elif db == "postgres":
-            if args.postgres_url:
-                import asyncpg
-                from sqlalchemy.engine import make_url
-
-                url = make_url(args.postgres_url)
-                name = f"load_{uuid.uuid4().hex[:10]}"
-                conn = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
-                await conn.execute(f'CREATE DATABASE "{name}"')
-                try:
-                    await bench_one("PostgreSQL", args.backend.resolve(),
-                                    url.set(database=name).render_as_string(hide_password=False), levels, ops)
-                finally:
-                    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                    await conn.close()
-            else:
-                with ThrowawayPostgres() as url:
-                    await bench_one("PostgreSQL", args.backend.resolve(), url, levels, ops)
+            with nullcontext(args.postgres_url) if args.postgres_url else ThrowawayPostgres() as admin:
+                for label, backend in targets.items():
+                    async with postgres_database(admin) as url:
+                        results[label] = await bench_one(f"PostgreSQL, {label}", backend, url, levels, ops)
+        else:
+            raise SystemExit(f"unknown --db {db!r}")
+        side_by_side("SQLite" if db == "sqlite" else "PostgreSQL", results)
 
 
 if __name__ == "__main__":
