@@ -7,6 +7,9 @@ export const STARTING_LABEL = '🧠 Thinking…'
 export const repairLabel = (attempt) => `⚠️ Error found, fixing (attempt ${attempt})`
 export const REPAIR_SUCCESS_LABEL = '✅ Fix applied, re-running...'
 export const STOPPING_LABEL = 'Stopping…'
+// What a turn stopped before any answer text says (the server stores the same words,
+// services/agent/runs.py); without it the page showed "(no answer text)" until a reload.
+export const STOPPED_ANSWER = 'Stopped, as you asked, before this answer was finished. Send a new message to carry on.'
 
 // The plan's last step writes the answer: it is the answer itself, not a step
 // of the drawer, so it is neither listed nor counted. The planner ends every
@@ -338,6 +341,7 @@ export function agentStreamReducer(state, action) {
       if (!isActive(state)) return state
       return {
         ...state,
+        answer: state.answer || STOPPED_ANSWER,
         status: 'done',
         stopState: 'stopped',
         doneStatus: 'stopped',

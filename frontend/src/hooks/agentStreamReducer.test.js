@@ -7,6 +7,7 @@ import {
   REPAIR_SUCCESS_LABEL,
   reduceEvents,
   RUNNING_CODE_LABEL,
+  STOPPED_ANSWER,
   STOPPING_LABEL,
   stepProgress,
 } from './agentStreamReducer.js'
@@ -264,7 +265,13 @@ describe('agentStreamReducer', () => {
       type: LOCAL.STOPPED,
     })
     expect(s).toMatchObject({ status: 'done', stopState: 'stopped', isThinking: false })
-    expect(buildFinalMessage(s)).toMatchObject({ stopped: true, error: null })
+    expect(buildFinalMessage(s)).toMatchObject({ stopped: true, error: null, content: STOPPED_ANSWER })
+  })
+
+  it('a turn stopped on the page keeps the answer text already streamed', () => {
+    const streaming = reduceEvents([step(1, 2), ['token', { text: 'Half an answer' }]])
+    const s = agentStreamReducer(agentStreamReducer(streaming, { type: LOCAL.STOP }), { type: LOCAL.STOPPED })
+    expect(buildFinalMessage(s).content).toBe('Half an answer')
   })
 
   it('stop is ignored when no turn is active, and pressing it twice changes nothing', () => {
