@@ -372,3 +372,24 @@ def test_layout_at_phone_tablet_and_desktop_widths(server, page):
     screenshot(page, "materials_layout_1440_light")
     set_dark(page, True)
     screenshot(page, "materials_layout_1440_dark")
+
+
+def test_the_old_chat_takes_no_input_while_a_new_chat_is_being_made(server, page):
+    _signed_in_notebook(page, server)
+    expect(page.get_by_test_id("session-item")).to_have_count(1, timeout=20_000)
+    held = []  # the POST that makes the new chat, answered when the test says
+    page.route("**/api/notebooks/*/sessions",
+               lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    page.get_by_test_id("session-new").click()
+    area = page.get_by_test_id("chat-area")
+    expect(area).to_have_attribute("inert", "")
+    page.get_by_test_id("chat-input").focus()  # a user clicking into the old chat's box: nothing there takes focus
+    page.keyboard.type("early")
+    expect(page.get_by_test_id("chat-input")).to_have_value("")
+    page.wait_for_timeout(200)  # lets the held request's route event reach `held`
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.get_by_test_id("session-item")).to_have_count(2)
+    expect(area).not_to_have_attribute("inert", "")
+    page.get_by_test_id("chat-input").fill("now")
+    expect(page.get_by_test_id("chat-input")).to_have_value("now")

@@ -62,6 +62,7 @@ export default function NotebookPage() {
   const [drawerOpen, setDrawerOpen] = useState(false) // phone width: the sidebar as an overlay
   const [collapsed, setCollapsed] = useState(false) // tablet and up: the sidebar folded away
   const [previewing, setPreviewing] = useState(null)
+  const [creatingChat, setCreatingChat] = useState(false) // + New chat in flight: the old chat takes no input
   const [chosenId, setChosenId] = useChosenMaterial(notebookId)
   const chosenMaterial = materials.find((m) => m.id === chosenId) ?? null
 
@@ -119,6 +120,7 @@ export default function NotebookPage() {
   }, [processing, notebookId])
 
   const onNewSession = async () => {
+    setCreatingChat(true)
     try {
       const s = await createSession(notebookId)
       setSessions((list) => [s, ...(list ?? [])])
@@ -126,6 +128,8 @@ export default function NotebookPage() {
       setTab('chat')
     } catch (err) {
       setError(err.message)
+    } finally {
+      setCreatingChat(false)
     }
   }
 
@@ -254,7 +258,13 @@ export default function NotebookPage() {
             </div>
           )}
           {/* The chat stays mounted behind the study tabs so a running turn keeps going. */}
-          <div className={`min-h-0 flex-1 ${tab === 'chat' ? '' : 'hidden'}`}>
+          {/* inert while + New chat is in flight: a message typed then would land in the old chat. */}
+          <div
+            className={`min-h-0 flex-1 ${tab === 'chat' ? '' : 'hidden'}`}
+            inert={creatingChat}
+            aria-busy={creatingChat || undefined}
+            data-testid="chat-area"
+          >
             {sessionId ? (
               <ChatPanel
                 key={sessionId}
