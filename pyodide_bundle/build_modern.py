@@ -42,6 +42,7 @@ import zipfile
 from pathlib import Path
 
 import build_bundle as common
+import modern_loader_patches
 import precompile
 
 PYODIDE_NPM = "pyodide@0.27.7"
@@ -253,6 +254,7 @@ def fingerprint(archive: Archive | None) -> str:
     h.update(Path(__file__).read_bytes())
     h.update(Path(common.__file__).read_bytes())
     h.update(Path(precompile.__file__).read_bytes())
+    h.update(Path(modern_loader_patches.__file__).read_bytes())
     h.update((archive.fingerprint() if archive else "no-archive").encode())
     return h.hexdigest()
 
@@ -335,6 +337,7 @@ def build(dist: Path, archive: Archive | None = None, archive_packages: list[str
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     extract_core(tarball, staging)
+    modern_loader_patches.apply(staging, log)
     core_lock = json.loads((staging / LOCK_NAME).read_text(encoding="utf-8"))
     python_version = core_lock["info"]["python"]
 
