@@ -15,11 +15,12 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from app.core.config import Settings
 from app.services.llm.offline.tasks.flashcards import build_cards
 from app.services.llm.offline.tasks.podcast_script import build_script
 from app.services.llm.offline.tasks.quiz import build_questions
 from app.services.llm.offline.tasks.slide_outline import build_outline
-from app.services.materials.extraction import extract_text
+from app.services.materials.extraction import ExtractionLimits, extract_to_file
 from app.services.rag.chunking import chunk_material_text
 from app.services.study.key_facts import BLANK
 from app.services.study.page_furniture import remove_page_furniture
@@ -60,6 +61,13 @@ def write_pdf(path: Path, pages) -> Path:
         pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
     return path
+
+
+def extract_text(path: Path, ext: str) -> str:
+    """The text the upload path stores for `path` (same reader, default limits)."""
+    out = path.with_suffix(".txt")
+    extract_to_file(path, ext, out, ExtractionLimits.from_settings(Settings()))
+    return out.read_text(encoding="utf-8")
 
 
 def passages_of(materials: dict[str, str]) -> list[dict]:
