@@ -28,7 +28,9 @@ class RuntimeConfig(BaseModel):
 
 
 @router.get("/runtime", response_model=RuntimeConfig)
-def read_runtime(settings: SettingsDep) -> RuntimeConfig:
+async def read_runtime(settings: SettingsDep) -> RuntimeConfig:
+    # async: no thread-pool hop (a stat of the cached manifest is all the I/O),
+    # so the page's first request stays fast while sign-ins load the server
     return RuntimeConfig(**runtime_config(settings))
 
 
