@@ -45,6 +45,28 @@ def test_file_generation_is_checked_before_content_generation():
         "FILE_GENERATION"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Run this Python code: print(sum(range(10)))",
+        "run this:\n```python\nimport math\nprint(math.pi)\n```",
+        "What does this code do?\n```python\nx = [i * i for i in range(5)]\nprint(x)\n```",
+        "import pandas as pd\nprint(pd.__version__)",
+    ],
+)
+def test_pasted_code_goes_to_the_code_loop_even_beside_documents(message):
+    # before: a notebook with documents sent these to document search ("I couldn't find this")
+    assert classify_intent(message, has_data=False, has_documents=True) == "DATA_ANALYSIS"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["What does the PDF say about mitochondria?", "Summarise chapter 1 (cells)", "explain print statements"],
+)
+def test_prose_that_only_mentions_code_words_is_not_pasted_code(message):
+    assert classify_intent(message, has_data=False, has_documents=True) == "QUESTION"
+
+
 def test_an_edit_verb_with_an_existing_file_is_a_file_edit():
     assert classify_intent("add a column total", has_data=True, has_documents=False,
                            generated_files=[CSV_FILE]) == "FILE_GENERATION"

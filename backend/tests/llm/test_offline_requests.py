@@ -267,6 +267,7 @@ CASES = [
     Case("scrape the latest wine prices from the web", BOTH, refusal),
     Case("cluster the wines with k-means", BOTH, refusal),
     Case("run this:\n```python\nprint(sum(range(10)))\n```", BOTH, pasted_sum),
+    Case("Run this Python code: print(sum(range(10)))", BOTH, pasted_sum),
     Case("```python\nprint(df.shape)\n```", BOTH, pasted_df_shape, {"chosen": "wine"}),
     Case("explain this code:\n```python\nimport math\n\ndef area(r):\n    return math.pi * r ** 2\n```", BOTH,
          explained_code),

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import re
 
-from app.services.agent.request_reading import is_edit_request, requested_file_types, wants_report_document
+from app.services.agent.request_reading import (
+    is_edit_request,
+    pasted_code,
+    requested_file_types,
+    wants_report_document,
+)
 from app.services.agent.state import GeneratedFileInfo, Intent
 
 FILE_GENERATION_KEYWORDS = (
@@ -46,6 +51,8 @@ def classify_intent(message: str, *, has_data: bool, has_documents: bool,
     text = message.lower().strip()
     if is_edit_request(text, generated_files or []):
         return "FILE_GENERATION"
+    if pasted_code(message):  # "run this: ```...```" is code to run (or explain), not a document question
+        return "DATA_ANALYSIS"
     if _READING_QUESTION.search(text) and has_documents and not _contains(text, DATA_ANALYSIS_KEYWORDS):
         return "QUESTION"
     if _contains(text, FILE_GENERATION_KEYWORDS) or requested_file_types(text) or wants_report_document(text):

@@ -20,6 +20,7 @@ request; "write a report" is a document.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -305,3 +306,45 @@ def wants_more_time(message: str) -> bool:
 def timeout_for(message: str, default_s: int, max_s: int) -> int:
     """The per-request limit: the default, or the maximum when the person asks for longer."""
     return max(default_s, max_s) if wants_more_time(message) else default_s
+
+
+# --- pasted code -----------------------------------------------------------------
+
+_RUN_WORDS = re.compile(r"\b(run|execute|try)\b", re.I)
+_FENCE = re.compile(r"```(?:python|py)?\s*\n(.*?)```", re.S)
+_CODE_START = re.compile(r"^\s*(import |from \w|def |class |for |while |if |with |print\(|[A-Za-z_][\w.\[\]'\"]*\s*=[^=]|"
+                         r"[A-Za-z_][\w.]*\()")
+
+
+def pasted_code(request: str) -> str | None:
+    """The Python the person pasted (a fenced block, or the lines after the prose), else None."""
+    fenced = _FENCE.search(request)
+    if fenced and fenced.group(1).strip():
+        return fenced.group(1).strip("\n") + "\n"
+    lines = request.splitlines()
+    for i, line in enumerate(lines):
+        if not _CODE_START.match(line):
+            continue
+        candidate = "\n".join(lines[i:]).strip("\n")
+        if ":" in line and not line.rstrip().endswith(":") and i == 0 and "(" not in line and "=" not in line:
+            continue
+        if len(lines) - i < 2 and not (_RUN_WORDS.search(" ".join(lines[:i]) or "") or i == 0 and "(" in line):
+            continue
+        try:
+            tree = ast.parse(candidate)
+        except SyntaxError:
+            continue
+        if any(not isinstance(node, ast.Expr) or isinstance(node.value, ast.Call) for node in tree.body):
+            return candidate + "\n"
+    # "run print(df.describe())" / "Run this Python code: print(1)" on one line
+    inline = re.search(r"\b(?:run|execute)\b(?:\s+(?:this|the|my))?(?:\s+python)?"
+                       r"(?:\s+(?:code|snippet|program|script|line))?\s*:?\s*(.+)$", request.strip(), re.I)
+    if inline:
+        try:
+            tree = ast.parse(inline.group(1))
+            if tree.body and any(isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) or
+                                 isinstance(n, ast.Assign | ast.Import | ast.ImportFrom) for n in tree.body):
+                return inline.group(1).strip() + "\n"
+        except SyntaxError:
+            return None
+    return None

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import re
 
+from app.services.agent.request_reading import pasted_code  # noqa: F401  (cap.pasted_code)
+
 # Printed by a generated program (and matched by the explanation) when a request is out of scope.
 LIMIT_MARKER = "Offline limit:"
 MISSING_COLUMN_MARKER = "Missing column:"
@@ -108,44 +110,7 @@ def refers_to_data(request: str) -> bool:
     return bool(_DATA_REFERENCE.search(request))
 
 
-# --- pasted code -----------------------------------------------------------------
-
-_FENCE = re.compile(r"```(?:python|py)?\s*\n(.*?)```", re.S)
-_CODE_START = re.compile(r"^\s*(import |from \w|def |class |for |while |if |with |print\(|[A-Za-z_][\w.\[\]'\"]*\s*=[^=]|"
-                         r"[A-Za-z_][\w.]*\()")
-
-
-def pasted_code(request: str) -> str | None:
-    """The Python the person pasted (a fenced block, or the lines after the prose), else None."""
-    fenced = _FENCE.search(request)
-    if fenced and fenced.group(1).strip():
-        return fenced.group(1).strip("\n") + "\n"
-    lines = request.splitlines()
-    for i, line in enumerate(lines):
-        if not _CODE_START.match(line):
-            continue
-        candidate = "\n".join(lines[i:]).strip("\n")
-        if ":" in line and not line.rstrip().endswith(":") and i == 0 and "(" not in line and "=" not in line:
-            continue
-        if len(lines) - i < 2 and not (_RUN.search(" ".join(lines[:i]) or "") or i == 0 and "(" in line):
-            continue
-        try:
-            tree = ast.parse(candidate)
-        except SyntaxError:
-            continue
-        if any(not isinstance(node, ast.Expr) or isinstance(node.value, ast.Call) for node in tree.body):
-            return candidate + "\n"
-    # "run print(df.describe())" on one line
-    inline = re.search(r"\b(?:run|execute)\s*:?\s*(.+)$", request.strip(), re.I)
-    if inline:
-        try:
-            tree = ast.parse(inline.group(1))
-            if tree.body and any(isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) or
-                                 isinstance(n, ast.Assign | ast.Import | ast.ImportFrom) for n in tree.body):
-                return inline.group(1).strip() + "\n"
-        except SyntaxError:
-            return None
-    return None
+# --- pasted code (read in app.services.agent.request_reading) ------------------
 
 
 def wants_explanation_only(request: str, code: str) -> bool:
