@@ -118,10 +118,11 @@ PATCHES = [
 ]
 
 
-def apply(root: Path, log=print) -> None:
-    """Patch the staged core files under `root` in place."""
+def apply(root: Path, log=print, patches: list[Patch] | None = None) -> None:
+    """Patch the staged core files under `root` in place (`patches`: PATCHES by default)."""
+    patches = PATCHES if patches is None else patches
     texts: dict[str, str] = {}
-    for p in PATCHES:
+    for p in patches:
         text = texts.get(p.file)
         if text is None:
             text = (root / p.file).read_text(encoding="utf-8")
@@ -131,4 +132,4 @@ def apply(root: Path, log=print) -> None:
         texts[p.file] = text.replace(p.old, p.new)
     for name, text in texts.items():
         (root / name).write_text(text, encoding="utf-8")
-    log(f"patched the loader ({len(PATCHES)} fixes in {', '.join(sorted(texts))})")
+    log(f"patched the loader ({len(patches)} fixes in {', '.join(sorted(texts))})")

@@ -19,9 +19,9 @@ an exact snippet that must occur exactly once, or the build stops.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import loader_patches
 from loader_patches import Patch
 
 # What `unpack_buffer` does for a wheel (extract every member, write INSTALLER and
@@ -102,16 +102,5 @@ PATCHES = [
 
 
 def apply(root: Path, log=print) -> None:
-    """Patch the staged core files under `root` in place."""
-    texts: dict[str, str] = {}
-    for p in PATCHES:
-        text = texts.get(p.file)
-        if text is None:
-            text = (root / p.file).read_text(encoding="utf-8")
-        count = text.count(p.old)
-        if count != 1:
-            sys.exit(f"loader patch '{p.why}': expected the snippet once in {p.file}, found it {count} times")
-        texts[p.file] = text.replace(p.old, p.new)
-    for name, text in texts.items():
-        (root / name).write_text(text, encoding="utf-8")
-    log(f"patched the loader ({len(PATCHES)} fixes in {', '.join(sorted(texts))})")
+    """Patch the staged 0.27.7 core files under `root` in place."""
+    loader_patches.apply(root, log, PATCHES)
