@@ -83,3 +83,13 @@ async def test_async_invoke_matches_sync():
     model = OfflineChatModel()
     prompt = analysis_prompt(request="x", stdout="Mean price: 12.5\nMax price: 30", files=[], errors=None)
     assert (await model.ainvoke(prompt)).content == model.invoke(prompt).content
+
+
+def test_excel_sheet_names_are_cut_between_words():
+    from app.services.llm.offline.codegen.exports import sheet_title
+
+    # before: "Sales  chart and the data behin" (":" left a double space, cut mid-word)
+    assert sheet_title("Sales: chart and the data behind it") == "Sales chart and the data behind"
+    assert sheet_title("a/b?c*[d]") == "a b c d"
+    assert sheet_title("x" * 40) == "x" * 31
+    assert sheet_title(" : ") == "Data"

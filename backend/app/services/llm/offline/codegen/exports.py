@@ -151,6 +151,17 @@ print("FILE_SAVED:" + out_path)
 TEMPLATES = {"csv": CSV, "xlsx": XLSX, "docx": DOCX, "pdf": PDF, "html": HTML}
 
 
+def sheet_title(title: str) -> str:
+    """An Excel sheet name from a title: without the characters Excel refuses, at most 31, cut between words."""
+    words = re.sub(r"[\\/?*\[\]:]", " ", title).split()
+    name = ""
+    for word in words:
+        if len(name) + len(word) + bool(name) > 31:
+            break
+        name = f"{name} {word}" if name else word
+    return name or (words[0][:31] if words else "Data")
+
+
 def export_code(kind: str, name: str, title: str, intro: str, table_heading: str = "Data",
                 max_rows: int = 30) -> str:
     """Code writing `table` as `kind` to OUTPUT_DIR/name."""
@@ -160,7 +171,7 @@ def export_code(kind: str, name: str, title: str, intro: str, table_heading: str
 def export_to_path(kind: str, path_expr: str, name: str, title: str, intro: str = "",
                    table_heading: str = "Data", max_rows: int = 30) -> str:
     """Code writing `table` as `kind` to the path the expression `path_expr` evaluates to."""
-    sheet = re.sub(r"[\\/?*\[\]:]", " ", title)[:31].strip() or "Data"
+    sheet = sheet_title(title)
     body = TEMPLATES[kind].format(name=name, title=title, intro=intro, table_heading=table_heading,
                                   max_rows=max_rows, sheet=sheet)
     return f"out_path = {path_expr}\n" + block(body)
