@@ -29,7 +29,9 @@ from loader_patches import Patch
 # `should_load_dynlib` accepts), done in JavaScript for a wheel whose members are
 # all stored (the pre-warm wheels, see build_modern.store_prewarm_wheels): each
 # member is a slice of the downloaded buffer, already checked against the lock's
-# sha256 by loadPackage's fetch. Anything else (a deflated member, zip64, a .data
+# sha256 by loadPackage's fetch, and the file system keeps that slice as the
+# file's contents (canOwn: no copy of the 63 MB; the downloaded buffer is used
+# for nothing else). Anything else (a deflated member, zip64, a .data
 # directory, an unusual name, no single .dist-info) returns null, which takes
 # Pyodide's own path.
 UNPACK_STORED = (
@@ -56,7 +58,7 @@ UNPACK_STORED = (
     "if(h.size!==1)return null;let F=Module.FS;F.mkdirTree(n);for(let G of g)F.mkdirTree(n+\"/\"+G);"
     "let made=new Set;for(let[N,s0,w]of f){let i=N.lastIndexOf(\"/\");"
     "if(i>0){let G=N.slice(0,i);made.has(G)||(F.mkdirTree(n+\"/\"+G),made.add(G))}"
-    "F.writeFile(n+\"/\"+N,u.subarray(s0,s0+w))}"
+    "F.writeFile(n+\"/\"+N,u.subarray(s0,s0+w),{canOwn:!0})}"
     'let I=n+"/"+[...h][0];o&&F.writeFile(I+"/INSTALLER",o);a&&F.writeFile(I+"/PYODIDE_SOURCE",a);'
     "let Q=t.package_loader.should_load_dynlib,out=[];"
     "for(let[N]of f)/\\.so/.test(N)&&Q(N)&&out.push(n+\"/\"+N);Q.destroy();return out"
