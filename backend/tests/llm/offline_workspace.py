@@ -88,6 +88,17 @@ class Workspace:
         }
         self.counter = 0
 
+    def add_csv(self, name: str, text: str) -> None:
+        """Another data file in the workspace, profiled like the others."""
+        path = self.root / "uploads" / f"{name}.csv"
+        path.write_text(text, encoding="utf-8")
+        self.paths[name] = path
+        self.frames[name] = pd.read_csv(path)
+        self.files[name] = {"id": f"m-{name}", "var_name": name, "filename": path.name, "real_path": str(path),
+                            "text_path": None, "ext": "csv", "type": "data"}
+        self.profiles[name] = {"material_id": f"m-{name}", "filename": path.name, "var_name": name,
+                               **profile_file(path, "csv")}
+
     def context(self, request: str, names: list[str], *, chosen: str | None = None, intent: str = "DATA_ANALYSIS",
                 edit_action: dict | None = None, file_type: str | None = None, profiled: str | None = None) -> dict:
         files = [self.files[n] for n in names]

@@ -25,6 +25,7 @@ from app.services.llm.offline.codegen.cleaning import clean_code
 from app.services.llm.offline.codegen.correlation import correlation_code
 from app.services.llm.offline.codegen.dataset import (
     Dataset,
+    derive_columns,
     mentioned_columns,
     pick_dataset,
     unknown_column_words,
@@ -101,11 +102,13 @@ def limit_program(lacks: str | None) -> str:
     return _join("# This request needs a capability the offline model does not have.", f"print({line!r})")
 
 
-def _loader(ds: Dataset) -> str:
-    return ds.load_code() + "\n" + COLUMN_LISTS + ("" if ds.known else RUNTIME_MATCHERS)
+def _loader(ds: Dataset, derived: str = "") -> str:
+    return ds.load_code() + "\n" + (derived + "\n" if derived else "") + COLUMN_LISTS + (
+        "" if ds.known else RUNTIME_MATCHERS)
 
 
 def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
+    derived = derive_columns(request, ds)  # "revenue (units x price)": a column from then on
     exports = [k for k in kinds if k in EXPORT_KINDS]
     kind = chart_kind(request)
     cleaning = cap.wants_cleaning(request)
@@ -131,7 +134,7 @@ def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
     steps = [name for name, on in (("clean", cleaning), ("correlate with the target", correlating),
                                    ("summarise" if summary else "analyse", do_analysis), ("chart", do_chart),
                                    (f"export {', '.join(exports)}", exports)) if on]
-    parts = [f"# Plan: {', then '.join(steps)} {ds.filename}.", PREAMBLE, _loader(ds), "table = df"]
+    parts = [f"# Plan: {', then '.join(steps)} {ds.filename}.", PREAMBLE, _loader(ds, derived), "table = df"]
     charts_asked = kind is not None or "png" in kinds or correlating
     if exports and not charts_asked and any(k in ("docx", "pdf") for k in exports):
         parts.append(EMBEDDED_CHARTS)  # the analysis charts go into the report, not beside it
@@ -257,13 +260,14 @@ def edit_program(request: str, edit_action: dict[str, Any], files: list[dict[str
                         f"This notebook has {names}. Name the file and ask again.")
             return _join("# A chart needs data, and the request does not say which.", f"print({question!r})")
         if ds is not None:
+            derived = derive_columns(instruction, ds)
             unknown = unknown_column_words(instruction, ds)
             if unknown and not mentioned_columns(instruction, ds.columns):
                 return missing_column_program(ds, unknown)
             chart_request = re.sub(r"\b(?:to|into|in)\s+(?:the\s+)?(?:word\s+)?(?:document|doc|docx|report|file)\b.*$",
                                    "", instruction, flags=re.I)
             return _join("# Draw the chart from the data, then insert it into the Word document.",
-                         WARNINGS_OFF, PREAMBLE, EMBEDDED_CHARTS, _loader(ds), chart_code(chart_request, ds),
+                         WARNINGS_OFF, PREAMBLE, EMBEDDED_CHARTS, _loader(ds, derived), chart_code(chart_request, ds),
                          docx_chart_code(edit_action))
     return _join("# Edit a file generated earlier and save it in place.", WARNINGS_OFF, edit_code(edit_action, request))
 

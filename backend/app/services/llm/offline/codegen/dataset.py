@@ -176,3 +176,68 @@ def unknown_column_words(request: str, ds: Dataset) -> list[str]:
         if key not in unknown:
             unknown.append(word)
     return unknown
+
+
+# "revenue (units x price)", "units * price", "price times quantity"
+_PRODUCT = re.compile(r"\b([A-Za-z][\w]*)\s*(×|\*|\bx\b|\btimes\b|\bmultiplied by\b)\s*([A-Za-z][\w]*)", re.I)
+_NAMED_PRODUCT = re.compile(r"\b([A-Za-z][\w]*)\s*(?:\(\s*|=\s*|\bas\s+|\bis\s+)$", re.I)
+# A measure people ask for by name that is quantity × price when the data has both.
+PRODUCT_MEASURES = {"revenue", "turnover"}
+QUANTITY_WORDS = {"unit", "quantity", "qty", "sold", "volume"}
+PRICE_WORDS = {"price"}
+
+
+@dataclass
+class DerivedColumn:
+    name: str
+    left: str
+    right: str
+
+
+def derived_columns(request: str, ds: Dataset) -> list[DerivedColumn]:
+    """Per-row products the request asks for and the data lacks as a column:
+    "revenue (units x price)" or "units * price" when both are numeric columns,
+    or "revenue" alone when the data has a quantity and a price column."""
+    if not ds.known:
+        return []
+    numeric = [c for c in ds.numeric if c not in ds.dates]
+
+    def column(word: str) -> str | None:
+        found = mentioned_columns(word, numeric)
+        return found[0] if found else None
+
+    out: list[DerivedColumn] = []
+    for match in _PRODUCT.finditer(request):
+        left, right = column(match.group(1)), column(match.group(3))
+        if not left or not right:
+            continue
+        # named as the request names it ("revenue (units x price)"), else as written
+        # ("units * price"), so the request's words still point at it
+        plain = f"{left} {match.group(2).lower()} {right}"
+        named = _NAMED_PRODUCT.search(request[:match.start()])
+        word = named.group(1) if named else None
+        name = word if word and not column(word) and word.lower() not in STOPWORDS else plain
+        if name not in ds.columns and all(d.name != name for d in out):
+            out.append(DerivedColumn(name, left, right))
+    asked = set(tokens(request)) & PRODUCT_MEASURES
+    for word in sorted(asked):
+        if any(word in tokens(d.name) for d in out) or mentioned_columns(word, ds.columns):
+            continue
+        quantity = next((c for c in numeric if set(tokens(c)) & QUANTITY_WORDS), None)
+        price = next((c for c in numeric if set(tokens(c)) & PRICE_WORDS), None)
+        if quantity and price and quantity != price:
+            out.append(DerivedColumn(word, quantity, price))
+    return out
+
+
+def derive_columns(request: str, ds: Dataset) -> str:
+    """Code adding the request's per-row products to `df`; `ds` learns the new columns."""
+    lines = []
+    for d in derived_columns(request, ds):
+        ds.columns.append(d.name)
+        ds.numeric.append(d.name)
+        lines.append(f"df[{d.name!r}] = pd.to_numeric(df[{d.left!r}], errors='coerce') * "
+                     f"pd.to_numeric(df[{d.right!r}], errors='coerce')")
+        lines.append(f"note({f'{d.name}: {d.left} × {d.right} for each row; {{}} over {{}} rows'!r}"
+                     f".format(fmt(df[{d.name!r}].sum()), len(df)))")
+    return "\n".join(lines)
