@@ -72,3 +72,50 @@ def test_no_product_is_invented():
     ds.numeric.remove("revenue")
     assert [d.name for d in derived_columns("revenue by region", ds)] == ["revenue"]
     assert derived_columns("average price by region", ds) == []
+
+
+# --- questions, lines per group, sorted exports (found by driving the app on this file) ---
+
+@pytest.mark.parametrize(("question", "answer", "listed"), [
+    ("Which region sold the most units in 2024-02?", "East (total units 160 where month = 2024-02)",
+     "East 160, North 135, South 95, West 72"),
+    ("What region has the highest average price?", "West (average price 11.20)", "West 11.20, South 10"),
+    ("Which region has the lowest revenue?", "West (total revenue 1,478.40)", "West 1,478.40, South 1,750"),
+    ("which region has the most rows?", "a tie between East, North, South and West (rows 2 each)",
+     "Rows by region** — East 2, North 2"),
+])
+def test_a_which_question_gets_its_answer_not_a_generic_analysis(ws, question, answer, listed):
+    run = ws.ask(question, ["sales"])
+    assert run.ok, run.stderr
+    assert f"**Answer** — {answer}" in run.answer
+    if listed:
+        assert listed in run.answer
+    assert "correlation" not in run.answer.lower() and not run.files
+
+
+def test_a_which_question_about_a_column_the_data_lacks_says_so(ws):
+    run = ws.ask("Which region has the highest alcohol?", ["sales"])
+    assert "no column 'alcohol'" in run.answer and "region, month, units, price" in run.answer
+    assert not run.files
+
+
+def test_a_line_chart_for_each_group_draws_one_line_per_group(ws):
+    run = ws.ask("Line chart of units over month for each region", ["sales"])
+    assert run.ok, run.stderr
+    assert [p.name for p in run.of("png")] == ["units_over_month_by_region.png"]
+    for region, first, last in (("East", 150, 160), ("North", 120, 135), ("South", 80, 95), ("West", 60, 72)):
+        assert f"**{region}** — units from {first} at 2024-01-01 to {last} at 2024-02-01" in run.answer
+
+
+@pytest.mark.parametrize(("request_text", "column", "descending"), [
+    ("Export the data sorted by units descending as CSV", "units", True),
+    ("save the rows ordered by region as csv", "region", False),
+])
+def test_a_sorted_export_has_every_row_in_that_order(ws, request_text, column, descending):
+    run = ws.ask(request_text, ["sales"])
+    assert run.ok, run.stderr
+    import pandas as pd
+
+    got = pd.read_csv(run.of("csv")[0])
+    expected = ws.frames["sales"].sort_values(column, ascending=not descending, kind="stable")
+    assert got.to_dict("records") == expected.to_dict("records")

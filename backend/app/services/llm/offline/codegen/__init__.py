@@ -33,6 +33,7 @@ from app.services.llm.offline.codegen.dataset import (
 from app.services.llm.offline.codegen.diagrams import diagram_code
 from app.services.llm.offline.codegen.edits import docx_chart_code, edit_code
 from app.services.llm.offline.codegen.exports import export_code
+from app.services.llm.offline.codegen.questions import unknown_measure, which_question_code
 from app.services.llm.offline.codegen.request import (
     WORD_NUMBERS,
     chart_kind,
@@ -121,6 +122,11 @@ def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
         do_analysis = do_analysis and (summary or cap.wants_analysis(request))
     if not (cleaning or correlating or do_chart or do_analysis or exports):
         return limit_program(None)
+    answer = None if (cleaning or correlating or do_chart or exports) else which_question_code(request, ds)
+    if answer and unknown_measure(request, ds):
+        return missing_column_program(ds, unknown_measure(request, ds))
+    if answer:
+        return _join(f"# Answer the question from {ds.filename}.", PREAMBLE, _loader(ds, derived), answer)
     if do_analysis and not (summary or exports or cap.wants_analysis(request) or cap.refers_to_data(request)
                             or kind is not None or mentioned_columns(request, ds.columns)):
         return limit_program(None)  # nothing in the request maps to what the data tools do
@@ -189,7 +195,7 @@ def ranked_rows(request: str, ds: Dataset) -> tuple[str, str] | None:
     'first' keeps the file's order."""
     match = RANKING.search(request)
     if not match:
-        return None
+        return sorted_rows(request, ds)
     word, count = match.group(1).lower(), match.group(2).lower()
     n = int(count) if count.isdigit() else WORD_NUMBERS.get(count, 0)
     if n <= 0:
@@ -206,6 +212,31 @@ def ranked_rows(request: str, ds: Dataset) -> tuple[str, str] | None:
         note("{'bottom' if ascending else 'top'} {n} rows by {by[0]}, {'smallest' if ascending else 'largest'} first")
     ''')
     return code, f"{'bottom' if ascending else 'top'}_{n}_by_{slug(by[0], 'value')}"
+
+
+SORTING = re.compile(r"\b(?:sort|sorted|order|ordered|rank|ranked)\s+(?:it\s+|them\s+|the\s+rows\s+|rows\s+)?"
+                     r"(?:by|on)\s+(?:the\s+)?([\w -]+)", re.I)
+DESCENDING = re.compile(r"\b(desc|descending|largest first|highest first|biggest first|most first|"
+                        r"high(?:est)? to low(?:est)?|large(?:st)? to small(?:est)?|reverse)\b", re.I)
+
+
+def sorted_rows(request: str, ds: Dataset) -> tuple[str, str] | None:
+    """'the data sorted by units descending as CSV': all rows in that order (pandas' default,
+    ascending, unless the request says otherwise)."""
+    match = SORTING.search(request)
+    by = mentioned_columns(match.group(1), ds.columns) if match else []
+    if not by:
+        return None
+    descending = bool(DESCENDING.search(request[match.start():]))
+    if by[0] in ds.numeric:
+        order = "largest first" if descending else "smallest first"
+    else:
+        order = "Z to A" if descending else "A to Z"
+    code = block(f'''
+        table = df.sort_values({by[0]!r}, ascending={not descending}, kind="stable")
+        note("All {{}} rows sorted by {by[0]}, {order}".format(len(table)))
+    ''')
+    return code, f"sorted_by_{slug(by[0], 'value')}"
 
 
 def _exports(kinds: list[str], stem: str, title: str, intro: str, heading: str, max_rows: int = 30) -> list[str]:

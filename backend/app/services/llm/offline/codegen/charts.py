@@ -193,6 +193,11 @@ def bar(p: ColumnPicker) -> str:
 
 def line(p: ColumnPicker) -> str:
     x = p.date()
+    group = p._by_column() if p.known else None
+    if group is not None and group in p.ds.categorical and x != "None":
+        grouped = line_per_group(p, x, group)
+        if grouped:
+            return grouped
     if p.known:
         ys = [c for c in p.numerics() if repr(c) != x][:3]
         if not ys:
@@ -239,6 +244,48 @@ def line(p: ColumnPicker) -> str:
     '''
     return f"x_col = {x}\ny_cols = {y_expr}\n" + guarded(
         "len(y_cols) > 0", body, "No numeric column to draw a line chart of.")
+
+
+def line_per_group(p: ColumnPicker, x: str, group: str) -> str | None:
+    """"units over month for each region": one line per group (the 8 largest), not their sum."""
+    y = p.numeric(exclude=(x.strip("'\""), group))
+    if y is None:
+        return None
+    name = f"{file_stem(y)}_over_{file_stem(x)}_by_{file_stem(repr(group))}.png"
+    body = f'''
+        frame = df[[x_col, group_col, y_col]].copy()
+        if not pd.api.types.is_numeric_dtype(frame[x_col]):
+            frame[x_col] = pd.to_datetime(frame[x_col], errors="coerce")
+        frame = frame.dropna(subset=[x_col, y_col])
+        series = frame.groupby([x_col, group_col])[y_col].sum().unstack(group_col).sort_index()
+        order = series.sum().sort_values(ascending=False).index[:8]
+        series = series[order]
+        fig, ax = plt.subplots(figsize=(10, 5))
+        for g in order:
+            s = series[g].dropna()
+            ax.plot(s.index, s.values, marker="o" if len(s) <= 40 else None, linewidth=2, label=str(g))
+        ax.set_title(str(y_col) + " over " + str(x_col) + " by " + str(group_col))
+        ax.set_xlabel(str(x_col))
+        ax.set_ylabel(str(y_col))
+        ax.legend(title=str(group_col))
+        ax.grid(alpha=0.3)
+        fig.autofmt_xdate()
+        save_chart(fig, "{name}")
+
+
+        def label(v):
+            return v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else str(v)
+
+
+        for g in order:
+            s = series[g].dropna()
+            note("{{}}: {{}} from {{}} at {{}} to {{}} at {{}}; peak {{}} at {{}}".format(
+                g, y_col, fmt(s.iloc[0]), label(s.index[0]), fmt(s.iloc[-1]), label(s.index[-1]),
+                fmt(s.max()), label(s.idxmax())))
+        table = series.reset_index()
+    '''
+    return f"x_col, group_col, y_col = {x}, {group!r}, {y}\n" + guarded(
+        "x_col is not None and y_col is not None", body, "The columns for this line chart were not found.")
 
 
 def scatter(p: ColumnPicker) -> str:

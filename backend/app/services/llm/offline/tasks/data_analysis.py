@@ -123,7 +123,7 @@ def explain_results(request: str, profile: dict[str, Any], stdout: str, files: l
         return offline_limit_message(None if limit in ("", NO_CAPABILITY) else limit)
     missing = marked_line(stdout, MISSING_COLUMN_MARKER)
     if missing is not None:
-        return f"I didn't draw anything: {missing[:1].lower() + missing[1:]}"
+        return f"I couldn't do that with this data: {missing[:1].lower() + missing[1:]}"
     ask = marked_line(stdout, ASK_DATASET_MARKER)
     if ask is not None:
         return ask[:1].upper() + ask[1:]
