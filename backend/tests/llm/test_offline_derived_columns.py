@@ -119,3 +119,30 @@ def test_a_sorted_export_has_every_row_in_that_order(ws, request_text, column, d
     got = pd.read_csv(run.of("csv")[0])
     expected = ws.frames["sales"].sort_values(column, ascending=not descending, kind="stable")
     assert got.to_dict("records") == expected.to_dict("records")
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("How many units did North sell in total?", "total units where region = North: 255 (2 of 8 rows)"),
+    ("What is the total revenue?", "total revenue: 8,363.40 (8 of 8 rows)"),
+    ("What's the average price in 2024-01?", "average price where month = 2024-01: 9.86 (4 of 8 rows)"),
+    ("how much revenue did East make in 2024-02?",
+     "total revenue where region = East; month = 2024-02: 1,400 (1 of 8 rows)"),
+    ("How many rows are from the South?", "rows where region = South: 2 (2 of 8 rows)"),
+])
+def test_a_how_many_question_gets_one_number_over_the_rows_it_names(ws, question, answer):
+    run = ws.ask(question, ["sales"])
+    assert run.ok, run.stderr
+    assert f"**Answer** — {answer}" in run.answer
+    assert not run.files
+
+
+def test_a_pie_chart_of_a_measure_shares_the_measure_not_the_rows(ws):
+    run = ws.ask("pie chart of units by region", ["sales"])
+    assert run.ok, run.stderr
+    units = ws.frames["sales"].groupby("region")["units"].sum()
+    share = 100 * units / units.sum()
+    assert "Share of units by region** — East {:.1f}%, North {:.1f}%".format(share["East"], share["North"]) \
+        in run.answer
+    assert [p.name for p in run.of("png")] == ["units_by_region_pie.png"]
+    rows = ws.ask("pie chart of region", ["sales"])
+    assert "Share of rows by region** — North 25.0%" in rows.answer

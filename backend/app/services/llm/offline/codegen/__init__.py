@@ -33,7 +33,11 @@ from app.services.llm.offline.codegen.dataset import (
 from app.services.llm.offline.codegen.diagrams import diagram_code
 from app.services.llm.offline.codegen.edits import docx_chart_code, edit_code
 from app.services.llm.offline.codegen.exports import export_code
-from app.services.llm.offline.codegen.questions import unknown_measure, which_question_code
+from app.services.llm.offline.codegen.questions import (
+    aggregate_question_code,
+    unknown_measure,
+    which_question_code,
+)
 from app.services.llm.offline.codegen.request import (
     WORD_NUMBERS,
     chart_kind,
@@ -122,7 +126,8 @@ def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
         do_analysis = do_analysis and (summary or cap.wants_analysis(request))
     if not (cleaning or correlating or do_chart or do_analysis or exports):
         return limit_program(None)
-    answer = None if (cleaning or correlating or do_chart or exports) else which_question_code(request, ds)
+    answer = None if (cleaning or correlating or do_chart or exports) else (
+        which_question_code(request, ds) or aggregate_question_code(request, ds))
     if answer and unknown_measure(request, ds):
         return missing_column_program(ds, unknown_measure(request, ds))
     if answer:

@@ -358,21 +358,32 @@ def pie(p: ColumnPicker) -> str:
     x = p.category()
     if x is None:
         return f"print({'No category column in ' + p.ds.filename + ' for a pie chart.'!r})\n"
+    # "pie chart of units by region": each region's share of the units; no measure named: of the rows
+    y = repr(p.numerics()[0]) if p.known and p.numerics() else "None"
+    name = f"{file_stem(x) if p.known else 'category'}_pie.png"
+    if y != "None":
+        name = f"{file_stem(y)}_by_{file_stem(x)}_pie.png"
     body = f'''
-        counts = df[x_col].astype(str).value_counts()
+        if y_col is None:
+            counts = df[x_col].astype(str).value_counts()
+            what, value_name = "rows", "count"
+        else:
+            counts = pd.to_numeric(df[y_col], errors="coerce").groupby(df[x_col].astype(str)).sum()
+            counts = counts[counts > 0].sort_values(ascending=False)
+            what, value_name = str(y_col), "sum_" + str(y_col)
         shares = counts.head(7)
         if len(counts) > 7:
             shares = pd.concat([shares, pd.Series([counts.iloc[7:].sum()], index=["Other"])])
         fig, ax = plt.subplots(figsize=(7, 7))
         ax.pie(shares.values, labels=[str(v) for v in shares.index], autopct="%1.1f%%", startangle=90)
-        ax.set_title("Share of rows by " + str(x_col))
-        save_chart(fig, "{file_stem(x) if p.known else 'category'}_pie.png")
+        ax.set_title("Share of " + what + " by " + str(x_col))
+        save_chart(fig, "{name}")
         total = float(counts.sum())
-        note("Share by {{}}: ".format(x_col) + ", ".join(
+        note("Share of {{}} by {{}}: ".format(what, x_col) + ", ".join(
             "{{}} {{:.1f}}%".format(k, 100.0 * v / total) for k, v in shares.items()))
-        table = pd.DataFrame({{str(x_col): list(counts.index), "count": list(counts.values)}})
+        table = pd.DataFrame({{str(x_col): list(counts.index), value_name: list(counts.values)}})
     '''
-    return f"x_col = {x}\n" + guarded("x_col is not None", body, "No category column for a pie chart.")
+    return f"x_col, y_col = {x}, {y}\n" + guarded("x_col is not None", body, "No category column for a pie chart.")
 
 
 def box(p: ColumnPicker) -> str:

@@ -39,6 +39,61 @@ def unknown_measure(request: str, ds: Dataset) -> list[str]:
             and not any(w in str(v).lower() for v in ds.columns) and not re.search(r"\d", w)][:1]
 
 
+def filter_rows(request: str, keep: str) -> str:
+    """Code leaving `rows` (df narrowed by the values of other columns the question names,
+    "in 2024-02", "did North sell") and `where` (those conditions, for the answer)."""
+    return block(f'''
+        import re
+
+        request_text = {request.lower()!r}
+        mask = pd.Series(True, index=df.index)
+        where = []
+        for col in df.columns:
+            if col in ({keep},):
+                continue
+            values = [str(v) for v in df[col].dropna().unique()]
+            hits = [v for v in values if len(v) >= 2 and re.search(
+                r"(?<![\\w-])" + re.escape(v.lower()) + r"(?![\\w-])", request_text)]
+            if hits and len(hits) < len(values):
+                mask &= df[col].astype(str).isin(hits)
+                where.append("{{}} = {{}}".format(col, ", ".join(hits)))
+        rows = df[mask]
+        scope = " where " + "; ".join(where) if where else ""
+    ''').replace("\n", "\n        ")
+
+
+AGGREGATE = re.compile(r"^\s*(?:how\s+many|how\s+much|what(?:'s|\s+is|\s+was|\s+are)?\s+the\s+"
+                       r"(?:total|sum|average|mean|overall)|(?:the\s+)?(?:total|sum|average|mean)\s+(?:of\s+)?)\b",
+                       re.I)
+
+
+def aggregate_question_code(request: str, ds: Dataset) -> str | None:
+    """'How many units did North sell in total?', 'What is the total revenue?', 'average price in
+    2024-01': one number, over the rows the question narrows to."""
+    if not ds.known or not AGGREGATE.search(request) or QUESTION.search(request):
+        return None
+    measures = [c for c in mentioned_columns(request, ds.columns) if c in ds.numeric and c not in ds.dates]
+    words = set(tokens(request))
+    if not measures:
+        if not re.match(r"^\s*how\s+many\b", request, re.I):
+            return None
+        how, what = "count", "rows"
+    else:
+        how = "mean" if words & {"average", "mean", "avg"} else "sum"
+        what = ("average " if how == "mean" else "total ") + measures[0]
+    measure = measures[0] if measures else None
+    value = "len(rows)" if measure is None else f"pd.to_numeric(rows[measure_col], errors='coerce').{how}()"
+    return block(f'''
+        measure_col = {measure!r}
+        {filter_rows(request, "measure_col")}
+        if rows.empty:
+            note("No rows{{}}".format(scope))
+        else:
+            note("Answer: {what}{{}}: {{}} ({{}} of {{}} rows)".format(scope, fmt({value}), len(rows), len(df)))
+        table = rows
+    ''')
+
+
 def which_question_code(request: str, ds: Dataset) -> str | None:
     """The program answering a which-has-the-most question, or None when the request is not one."""
     match = QUESTION.search(request)
@@ -65,23 +120,8 @@ def which_question_code(request: str, ds: Dataset) -> str | None:
     what = "rows" if measure is None else f"{label.lower()} {measure}"
     heading = "Rows" if measure is None else f"{label} {measure}"
     return block(f'''
-        import re
-
-        request_text = {request.lower()!r}
         group_col, measure_col = {group!r}, {measure!r}
-        # values of the other columns named in the question filter the rows ("in 2024-02")
-        mask = pd.Series(True, index=df.index)
-        where = []
-        for col in df.columns:
-            if col in (group_col, measure_col):
-                continue
-            values = [str(v) for v in df[col].dropna().unique()]
-            hits = [v for v in values if len(v) >= 2 and re.search(
-                r"(?<![\\w-])" + re.escape(v.lower()) + r"(?![\\w-])", request_text)]
-            if hits and len(hits) < len(values):
-                mask &= df[col].astype(str).isin(hits)
-                where.append("{{}} = {{}}".format(col, ", ".join(hits)))
-        rows = df[mask]
+        {filter_rows(request, "group_col, measure_col")}
         grouped = rows.groupby(group_col){aggregate}.sort_values(ascending={low})
         scope = " where " + "; ".join(where) if where else ""
         if grouped.empty:
