@@ -128,8 +128,9 @@ def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
         return limit_program(None)
     answer = None if (cleaning or correlating or do_chart or exports) else (
         which_question_code(request, ds) or aggregate_question_code(request, ds))
-    if answer and unknown_measure(request, ds):
-        return missing_column_program(ds, unknown_measure(request, ds))
+    lacking = unknown_measure(request, ds) if answer else []
+    if lacking:
+        return missing_column_program(ds, lacking)
     if answer:
         return _join(f"# Answer the question from {ds.filename}.", PREAMBLE, _loader(ds, derived), answer)
     if do_analysis and not (summary or exports or cap.wants_analysis(request) or cap.refers_to_data(request)

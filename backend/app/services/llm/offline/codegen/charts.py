@@ -21,6 +21,8 @@ from app.services.llm.offline.codegen.request import (
 from app.services.llm.offline.codegen.snippets import block, guarded
 
 BLUE = "#4C72B0"
+# Generated once per line chart: a point's x value as the notes quote it.
+DATE_LABEL = "label = lambda v: v.strftime(\"%Y-%m-%d\") if hasattr(v, \"strftime\") else str(v)"
 ADDITIVE_WORDS = {"sale", "revenue", "amount", "quantity", "qty", "count", "total", "cost", "profit", "spend",
                   "spending", "income", "unit", "order", "visit", "population", "volume", "number"}
 
@@ -230,11 +232,7 @@ def line(p: ColumnPicker) -> str:
         fig.autofmt_xdate()
         save_chart(fig, "{name}")
 
-
-        def label(v):
-            return v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else str(v)
-
-
+        {DATE_LABEL}
         for col in y_cols:
             s = series[col]
             note("{{}}: from {{}} at {{}} to {{}} at {{}}; peak {{}} at {{}} ({{}} points)".format(
@@ -272,11 +270,7 @@ def line_per_group(p: ColumnPicker, x: str, group: str) -> str | None:
         fig.autofmt_xdate()
         save_chart(fig, "{name}")
 
-
-        def label(v):
-            return v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else str(v)
-
-
+        {DATE_LABEL}
         for g in order:
             s = series[g].dropna()
             note("{{}}: {{}} from {{}} at {{}} to {{}} at {{}}; peak {{}} at {{}}".format(

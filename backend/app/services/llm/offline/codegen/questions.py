@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from app.services.llm.offline.codegen.charts import ADDITIVE_WORDS
 from app.services.llm.offline.codegen.dataset import Dataset, mentioned_columns
 from app.services.llm.offline.codegen.request import STOPWORDS, content_words, tokens
 from app.services.llm.offline.codegen.snippets import block
@@ -20,8 +21,6 @@ QUESTION = re.compile(
     r"^\s*(?:which|what)\s+([\w -]+?)\s+(?:\w+\s+){0,4}?(?:the\s+)?"
     r"(most|highest|largest|biggest|greatest|top|best|least|lowest|smallest|fewest|worst)\b", re.I)
 LOW_WORDS = {"least", "lowest", "smallest", "fewest", "worst"}
-ADDITIVE = {"sale", "revenue", "amount", "quantity", "qty", "count", "total", "cost", "profit", "spend",
-            "income", "unit", "order", "visit", "population", "volume", "number", "sold"}
 
 
 COUNT_WORDS = {"row", "record", "entry", "entrie", "line", "item", "observation", "sample", "case"}
@@ -112,7 +111,7 @@ def which_question_code(request: str, ds: Dataset) -> str | None:
         how, label = "size", "Rows"
     elif words & {"average", "mean", "avg"}:
         how, label = "mean", "Average"
-    elif words & {"total", "sum", "overall"} or set(tokens(measure)) & ADDITIVE or words & {"sold", "sell"}:
+    elif words & {"total", "sum", "overall"} or set(tokens(measure)) & ADDITIVE_WORDS or words & {"sold", "sell"}:
         how, label = "sum", "Total"
     else:
         how, label = "mean", "Average"
