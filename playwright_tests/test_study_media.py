@@ -131,6 +131,33 @@ def test_progress_bar_shows_while_generating(notebook_page):
     expect(episode.get_by_test_id("podcast-progress")).to_have_count(0)
 
 
+def test_an_episode_started_while_the_list_loads_is_kept(notebook_page, base_url):
+    """The opening list answering after the create did made the new episode vanish
+    ("No episodes yet.", seen in CI). Here the list is held until the create is done."""
+    page = notebook_page
+    notebook_id = page.url.rsplit("/", 1)[1]
+    older = page.context.request.post(f"{base_url}/api/notebooks/{notebook_id}/podcasts", data={"title": "Older"})
+    assert older.status == 202, older.text()
+
+    held = []
+
+    def hold_list(route):
+        if route.request.method != "GET":
+            return route.continue_()
+        held.append((route, route.fetch()))  # the server's answer now, delivered late
+
+    page.route(f"**/api/notebooks/{notebook_id}/podcasts", hold_list)
+    page.get_by_test_id("tab-podcast").click()
+    page.get_by_test_id("podcast-generate").click()
+    episodes = page.get_by_test_id("podcast-episode")
+    expect(episodes).to_have_count(1)
+    assert len(held) == 1
+    route, response = held[0]
+    route.fulfill(response=response)
+    expect(episodes).to_have_count(2)
+    expect(episodes.first).to_have_attribute("data-status", "ready", timeout=90_000)
+
+
 def test_generate_outline_and_download_slides(notebook_page, tmp_path):
     from pptx import Presentation
 

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 
 import { createDeck, deckExportUrl, deleteDeck, getDeck, listDecks, reviewCard } from '../../api/flashcards.js'
+import { latestOnly } from '../../lib/listRequests.js'
 import MaterialPicker, { defaultSelection } from './MaterialPicker.jsx'
 
 const button = 'rounded-md px-3 py-1.5 text-sm font-medium transition disabled:cursor-not-allowed disabled:opacity-50'
@@ -16,12 +17,13 @@ export default function FlashcardsPanel({ notebookId, materials }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
 
+  const [latest] = useState(latestOnly)
   const refresh = useCallback(
     () =>
-      listDecks(notebookId)
+      latest(listDecks(notebookId))
         .then(setDecks)
         .catch((e) => setError(e.message)),
-    [notebookId],
+    [latest, notebookId],
   )
   useEffect(() => {
     refresh()

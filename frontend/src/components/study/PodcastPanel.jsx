@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 
 import { createPodcast, deletePodcast, getPodcast, listPodcasts } from '../../api/podcasts.js'
+import { mergeFetched } from '../../lib/listRequests.js'
 import { inputClass, primaryButton } from '../ui.js'
 import MaterialPicker, { defaultSelection } from './MaterialPicker.jsx'
 import PodcastEpisode from './PodcastEpisode.jsx'
@@ -32,7 +33,7 @@ export default function PodcastPanel({ notebookId, materials }) {
     listPodcasts(notebookId)
       .then((list) => {
         if (!live) return
-        setPodcasts(list)
+        setPodcasts((current) => mergeFetched(list, current))
         setOpenId((id) => id ?? list[0]?.id ?? null)
       })
       .catch((e) => live && setError(e.message))

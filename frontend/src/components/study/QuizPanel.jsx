@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 
 import { createQuiz, deleteQuiz, getQuiz, listQuizzes, submitAttempt } from '../../api/quiz.js'
+import { latestOnly } from '../../lib/listRequests.js'
 import MaterialPicker, { defaultSelection } from './MaterialPicker.jsx'
 
 const button = 'rounded-md px-3 py-1.5 text-sm font-medium transition disabled:cursor-not-allowed disabled:opacity-50'
@@ -19,12 +20,13 @@ export default function QuizPanel({ notebookId, materials }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
 
+  const [latest] = useState(latestOnly)
   const refresh = useCallback(
     () =>
-      listQuizzes(notebookId)
+      latest(listQuizzes(notebookId))
         .then(setQuizzes)
         .catch((e) => setError(e.message)),
-    [notebookId],
+    [latest, notebookId],
   )
   useEffect(() => {
     refresh()

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 
 import { createPresentation, deletePresentation, getPresentation, listPresentations } from '../../api/presentations.js'
+import { mergeFetched } from '../../lib/listRequests.js'
 import { cardClass, ghostButton, inputClass, primaryButton } from '../ui.js'
 import MaterialPicker, { defaultSelection } from './MaterialPicker.jsx'
 import SlidesOutline from './SlidesOutline.jsx'
@@ -23,10 +24,11 @@ export default function SlidesPanel({ notebookId, materials }) {
     listPresentations(notebookId)
       .then(async (list) => {
         if (!live) return
-        setDecks(list)
+        setDecks((current) => mergeFetched(list, current))
         if (list[0]) {
           const detail = await getPresentation(list[0].id)
-          if (live) setOpenDeck(detail)
+          // A deck generated meanwhile stays the one shown.
+          if (live) setOpenDeck((shown) => shown ?? detail)
         }
       })
       .catch((e) => live && setError(e.message))
