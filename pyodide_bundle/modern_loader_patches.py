@@ -31,9 +31,12 @@ from loader_patches import Patch
 # member is a slice of the downloaded buffer, already checked against the lock's
 # sha256 by loadPackage's fetch, and the file system keeps that slice as the
 # file's contents (canOwn: no copy of the 63 MB; the downloaded buffer is used
-# for nothing else). Anything else (a deflated member, zip64, a .data
-# directory, an unusual name, no single .dist-info) returns null, which takes
-# Pyodide's own path.
+# for nothing else). A `<name>.data` directory is unpacked like the rest and its
+# `data/` files are also copied under sys.prefix, as `install_datafiles` does
+# (fonttools ships a man page there, which sent it down Python's path, costing
+# zipfile + tarfile imports and an extraction inside WebAssembly on every start).
+# Anything else (a deflated member, zip64, two .data directories, an unusual
+# name, no single .dist-info) returns null, which takes Pyodide's own path.
 UNPACK_STORED = (
     "function keplerUnpackStored(t,e,r,n,o,a){try{"
     'if(!/\\.whl$/.test(r)||typeof n!=="string"||n[0]!=="/")return null;n=n.replace(/\\/+$/,"");'
@@ -42,7 +45,7 @@ UNPACK_STORED = (
     "for(let i=L-22;i>=Math.max(0,L-65557);i--)if(v.getUint32(i,!0)===0x06054b50){q=i;break}"
     "if(q<0)return null;let c=v.getUint16(q+10,!0),p=v.getUint32(q+16,!0);"
     "if(c===0xffff||p===0xffffffff)return null;"
-    'let d=new TextDecoder("utf-8",{fatal:!0}),f=[],g=new Set,h=new Set;'
+    'let d=new TextDecoder("utf-8",{fatal:!0}),f=[],g=new Set,h=new Set,D=new Set;'
     "for(let k=0;k<c;k++){if(p+46>L||v.getUint32(p,!0)!==0x02014b50)return null;"
     "let l=v.getUint16(p+8,!0),m=v.getUint16(p+10,!0),w=v.getUint32(p+20,!0),x=v.getUint32(p+24,!0),"
     "z=v.getUint16(p+28,!0),b=v.getUint32(p+42,!0),j=u.subarray(p+46,p+46+z);"
@@ -50,16 +53,22 @@ UNPACK_STORED = (
     "if(l&1||m!==0||w!==x||w===0xffffffff||b===0xffffffff||!(l&2048)&&j.some(C=>C>127))return null;"
     "let N=d.decode(j),S=N.replace(/\\/$/,\"\").split(\"/\");"
     'if(N.includes("\\\\")||S.some(s=>s===""||s==="."||s===".."))return null;'
-    "if(S.length>1&&/\\.data$/.test(S[0]))return null;"
+    "if(S.length>1&&/\\.data$/.test(S[0]))D.add(S[0]);"
     "if(S.length>1&&/\\.dist-info$/.test(S[0]))h.add(S[0]);"
     'if(N.endsWith("/")){g.add(N.slice(0,-1));continue}'
     "if(b+30>L||v.getUint32(b,!0)!==0x04034b50)return null;"
     "let s0=b+30+v.getUint16(b+26,!0)+v.getUint16(b+28,!0);if(s0+w>L)return null;f.push([N,s0,w])}"
-    "if(h.size!==1)return null;let F=Module.FS;F.mkdirTree(n);for(let G of g)F.mkdirTree(n+\"/\"+G);"
+    "if(h.size!==1||D.size>1||D.size&&r.split(\"/\").pop().split(\"-\").length<5)return null;let F=Module.FS;F.mkdirTree(n);for(let G of g)F.mkdirTree(n+\"/\"+G);"
     "let made=new Set;for(let[N,s0,w]of f){let i=N.lastIndexOf(\"/\");"
     "if(i>0){let G=N.slice(0,i);made.has(G)||(F.mkdirTree(n+\"/\"+G),made.add(G))}"
     "F.writeFile(n+\"/\"+N,u.subarray(s0,s0+w),{canOwn:!0})}"
     'let I=n+"/"+[...h][0];o&&F.writeFile(I+"/INSTALLER",o);a&&F.writeFile(I+"/PYODIDE_SOURCE",a);'
+    # install_datafiles: a .data dir named for the wheel has its data/ scheme copied under sys.prefix
+    'if(D.size){let X=[...D][0],C=s=>s.replace(/[-_.]+/g,"-").toLowerCase(),W=r.split("/").pop().split("-");'
+    'if(C(X).startsWith(C(W.slice(0,-4).join("-")))){'
+    'let P=t.package_loader.sys,R=P.prefix.replace(/\\/+$/,"");P.destroy();'
+    'for(let[N,s0,w]of f)if(N.startsWith(X+"/data/")){let T=R+"/"+N.slice(X.length+6),i=T.lastIndexOf("/");'
+    'i>0&&F.mkdirTree(T.slice(0,i));F.writeFile(T,u.slice(s0,s0+w))}}}'
     "let Q=t.package_loader.should_load_dynlib,out=[];"
     "for(let[N]of f)/\\.so/.test(N)&&Q(N)&&out.push(n+\"/\"+N);Q.destroy();return out"
     "}catch(E){return null}}"

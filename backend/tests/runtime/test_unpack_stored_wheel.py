@@ -26,7 +26,8 @@ NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="needs node")
 
 # Module.FS with the two calls the unpacker makes, on a real directory; the
-# Python side of the API only answers should_load_dynlib (SHAREDLIB_REGEX).
+# Python side of the API only answers should_load_dynlib (SHAREDLIB_REGEX) and
+# sys.prefix ('/', as in Pyodide).
 RUNNER = r"""
 const fs = require('fs'), path = require('path')
 const [wheel, root, fileName] = process.argv.slice(2)
@@ -37,7 +38,7 @@ globalThis.Module = { FS: {
 } }
 const should_load_dynlib = (p) => /\.so(.\d+)*$/.test(p)
 should_load_dynlib.destroy = () => {}
-const api = { package_loader: { should_load_dynlib } }
+const api = { package_loader: { should_load_dynlib, sys: { prefix: '/', destroy: () => {} } } }
 %s
 const out = keplerUnpackStored(api, new Uint8Array(fs.readFileSync(wheel)), fileName,
   '/lib/python3.12/site-packages/', 'pyodide.loadPackage', 'pyodide')
@@ -92,15 +93,51 @@ def test_a_stored_wheel_unpacks_to_the_tree_python_writes(tmp_path):
                        "/lib/python3.12/site-packages/demo.libs/libfoo.so"]
 
 
-@pytest.mark.parametrize("case", ["deflated", "data_dir", "two_dist_infos", "no_dist_info", "dotdot", "not_a_wheel"])
+def python_unpack(wheel: Path, into: Path) -> tuple[Path, Path]:
+    """What Pyodide's unpack_buffer writes: the archive into site-packages, then
+    install_datafiles copies `<name>.data/data/` under sys.prefix ('/')."""
+    site = into / "lib/python3.12/site-packages"
+    shutil.unpack_archive(wheel, site, "zip")
+    (site / "demo-1.0.dist-info/INSTALLER").write_text("pyodide.loadPackage")
+    (site / "demo-1.0.dist-info/PYODIDE_SOURCE").write_text("pyodide")
+    data = site / "demo-1.0.data" / "data"
+    if data.is_dir():
+        shutil.copytree(data, into, dirs_exist_ok=True)
+    return site, into
+
+
+def test_a_data_directory_is_installed_as_pyodide_installs_it(tmp_path):
+    # fonttools' wheel carries share/man/man1/ttx.1 this way; it took Python's path on every start
+    members = {**MEMBERS, "demo-1.0.data/data/share/man/man1/demo.1": b".TH DEMO 1\n",
+               "demo-1.0.data/scripts/demo-tool": b"#!python\n"}
+    wheel = make_wheel(tmp_path / "demo-1.0-py3-none-any.whl", members)
+    dynlibs, site = unpack_in_node(tmp_path, wheel)
+
+    _, expected = python_unpack(wheel, tmp_path / "python")
+    assert tree(tmp_path / "fs") == tree(expected)
+    assert (tmp_path / "fs/share/man/man1/demo.1").read_bytes() == b".TH DEMO 1\n"
+    assert (site / "demo-1.0.data/scripts/demo-tool").exists()  # other schemes stay where unpacked
+    assert len(dynlibs) == 2
+
+
+def test_a_data_directory_named_for_another_project_is_only_unpacked(tmp_path):
+    members = {**MEMBERS, "other-2.0.data/data/share/x.txt": b"x"}
+    wheel = make_wheel(tmp_path / "demo-1.0-py3-none-any.whl", members)
+    _, site = unpack_in_node(tmp_path, wheel)
+    assert (site / "other-2.0.data/data/share/x.txt").read_bytes() == b"x"
+    assert not (tmp_path / "fs/share").exists()
+
+
+@pytest.mark.parametrize("case", ["deflated", "two_data_dirs", "two_dist_infos", "no_dist_info", "dotdot", "not_a_wheel"])
 def test_anything_else_is_left_to_pyodide(tmp_path, case):
     members = dict(MEMBERS)
     compression = zipfile.ZIP_STORED
     name = "demo-1.0-py3-none-any.whl"
     if case == "deflated":
         compression = zipfile.ZIP_DEFLATED
-    elif case == "data_dir":
-        members["demo-1.0.data/scripts/tool"] = b"#!python\n"
+    elif case == "two_data_dirs":  # Pyodide would pick one of them at random
+        members["demo-1.0.data/data/a"] = b"a"
+        members["demo_x-1.0.data/data/b"] = b"b"
     elif case == "two_dist_infos":
         members["other-2.0.dist-info/METADATA"] = b"Name: other\n"
     elif case == "no_dist_info":
