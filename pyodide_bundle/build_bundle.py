@@ -278,8 +278,7 @@ def dist_matches_manifest(dist: Path) -> bool:
         return False
     manifest = json.loads(manifest_path.read_text())
     files = list(manifest["core_files"]) + [f for p in manifest["packages"] for f in p["files"]]
-    if manifest.get("kernel"):
-        files.append(manifest["kernel"])
+    files += [manifest[k] for k in ("kernel", "prewarm_rest") if manifest.get(k)]
     for f in files:
         p = dist / f["path"]
         if not p.is_file() or p.stat().st_size != f["size"] or sha256_of(p) != f["sha256"]:

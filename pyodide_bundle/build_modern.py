@@ -34,6 +34,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -298,6 +299,11 @@ def stored_wheel(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def write_lock(lock: dict, staging: Path) -> None:
+    lock_spec(lock)  # the written lock validates against pyodide-lock's model
+    (staging / LOCK_NAME).write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def store_prewarm_wheels(lock: dict, staging: Path) -> dict:
     """The wheels every start loads (numpy, pandas, matplotlib and their
     dependencies), repacked stored and saved as `<wheel>.gz`, served under the
@@ -321,6 +327,60 @@ def store_prewarm_wheels(lock: dict, staging: Path) -> dict:
         out[name] = common.file_entry(staging, entry["file_name"] + ".gz") | {
             "inflated": {"path": entry["file_name"], "size": len(data), "sha256": entry["sha256"]}}
     return out
+
+
+PREWARM_REST = "prewarm-rest.bin"  # stored as .gz, served gzip-encoded under this name
+SHARED_LIB = re.compile(r"\.so(\.\d+)*$")
+
+
+def defer_unused_files(lock: dict, staging: Path, stored: dict, start: dict, site: str) -> dict | None:
+    """Split each pre-warm wheel into what a start needs and the rest.
+
+    A start opens 25 of the pre-warm wheels' 62 MB (the shared libraries, which
+    loadPackage links anyway, and 30 data files); the .py sources are not read,
+    their .pyc are in the pack. The wheel keeps its shared libraries, its
+    .dist-info and .data, and every file the build's start opened; a source that
+    has a .pyc in the pack stays as an empty file (the import system finds the
+    module by its .py, then uses the .pyc). Everything else, and those sources'
+    contents, go to PREWARM_REST, which the worker writes once the start is done
+    and before anything runs. Updates the lock's sha256 and `stored`; returns
+    the pack's manifest entry (None when nothing is deferred)."""
+    compiled = set(start["compiled"])
+    opened = set(start["opened"])
+    rest = []
+    for name in list(stored):
+        entry = lock["packages"][name]
+        gz = staging / (entry["file_name"] + ".gz")
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(gzip.decompress(gz.read_bytes()))) as zin, \
+                zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                path = site + info.filename
+                top = info.filename.split("/", 1)[0]
+                needed = (info.is_dir() or top.endswith((".dist-info", ".data"))
+                          or SHARED_LIB.search(info.filename) or (path in opened and path not in compiled))
+                if not needed:
+                    rest.append((path, data))
+                    if path not in compiled:
+                        continue
+                    data = b""  # found by the import system, its .pyc is in the pack
+                copy = zipfile.ZipInfo(info.filename, info.date_time)
+                copy.external_attr = info.external_attr
+                copy.create_system = info.create_system
+                zout.writestr(copy, data, compress_type=zipfile.ZIP_STORED)
+        data = out.getvalue()
+        gz.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+        entry["sha256"] = hashlib.sha256(data).hexdigest()
+        stored[name] = common.file_entry(staging, entry["file_name"] + ".gz") | {
+            "inflated": {"path": entry["file_name"], "size": len(data), "sha256": entry["sha256"]}}
+    if not rest:
+        return None
+    packed = precompile._pack(sorted(rest))
+    (staging / (PREWARM_REST + ".gz")).write_bytes(gzip.compress(packed, compresslevel=9, mtime=0))
+    log(f"{PREWARM_REST}: {len(rest)} files ({len(packed) / 1e6:.1f} MB) a start does not open, written after it")
+    return common.file_entry(staging, PREWARM_REST + ".gz") | {
+        "inflated": {"path": PREWARM_REST, "size": len(packed), "sha256": hashlib.sha256(packed).hexdigest()}}
 
 
 def build(dist: Path, archive: Archive | None = None, archive_packages: list[str] | None = None,
@@ -377,13 +437,18 @@ def build(dist: Path, archive: Archive | None = None, archive_packages: list[str
             lock, [staging / "wheels" / by_name[n].filename for n in wheels], staging / "wheels")
     lock["packages"] = dict(sorted(lock["packages"].items()))
     stored = store_prewarm_wheels(lock, staging)
-    lock_spec(lock)  # the written lock validates against pyodide-lock's model
-    (staging / LOCK_NAME).write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_lock(lock, staging)
 
-    # 4. start-up bytecode (needs the staged bundle running in Chromium)
+    # 4. start-up bytecode (needs the staged bundle running in Chromium), then
+    # the pre-warm wheels without what that start did not open
     core_files = list(CORE_FILES)
+    rest = None
     if pycache and precompile.chromium_available():
-        core_files += precompile.build_pycache_modern(staging, STDLIB, STDLIB_PYC, log)
+        names, start = precompile.build_pycache_modern(staging, STDLIB, STDLIB_PYC, log)
+        core_files += names
+        site = f"/lib/python{'.'.join(python_version.split('.')[:2])}/site-packages/"
+        rest = defer_unused_files(lock, staging, stored, start, site)
+        write_lock(lock, staging)
     else:
         log("no Chromium/Playwright: serving the plain stdlib (every start compiles the sources)")
         shutil.copyfile(staging / STDLIB, staging / STDLIB_PYC)
@@ -415,6 +480,7 @@ def build(dist: Path, archive: Archive | None = None, archive_packages: list[str
         "stdlib": STDLIB_PYC,
         "packages": packages,
         "core_files": [common.file_entry(staging, f) for f in core_files],
+        **({"prewarm_rest": rest} if rest else {}),
         "excluded": sorted(excluded, key=lambda e: e["name"]),
     }
     common.add_kernel(staging, manifest)

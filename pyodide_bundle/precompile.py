@@ -235,18 +235,48 @@ if "dateutil.zoneinfo" in sys.modules:
 head = json.dumps(index, separators=(",", ":")).encode()
 with open("/tmp/pycache.bin", "wb") as f:
     f.write(struct.pack("<I", len(head)) + head + b"".join(blobs))
-json.dumps(len(index))
+json.dumps({"n": len(index), "compiled": [p for p in paths if not p.startswith(ZIP) and os.path.isfile(p)]})
+"""
+
+# Mode "compile": the start from sources, then MODERN_COMPILE_SCRIPT. Mode
+# "trace": the start as the worker makes it (the pack written after the
+# unpacking, pycs used), recording every file it opens.
+MODERN_TRACE_SCRIPT = r"""
+import sys, json
+sys.path.insert(0, "/kepler")
+import keplerlab_kernel
+keplerlab_kernel.setup("/workspace")
+keplerlab_kernel.import_modules(json.dumps(PREWARM))
 """
 
 MODERN_WORKER = """
 self.onmessage = async (event) => {
   try {
+    const { mode, kernel, script, pack } = event.data;
     const { loadPyodide } = await import('/pyodide/pyodide.mjs');
-    const py = await loadPyodide({ indexURL: '/pyodide/', env: { PYTHONHASHSEED: '0' } });
+    const env = { PYTHONHASHSEED: '0' };
+    if (mode === 'trace') Object.assign(env, { PYTHONPYCACHEPREFIX: %(prefix)s, PYTHONDONTWRITEBYTECODE: '1' });
+    const py = await loadPyodide({ indexURL: '/pyodide/', env });
     await py.loadPackage(%(prewarm)s, { messageCallback: () => {} });
     py.FS.mkdirTree('/kepler');
-    py.FS.writeFile('/kepler/keplerlab_kernel.py', event.data.kernel);
-    const n = py.runPython(event.data.script);
+    py.FS.writeFile('/kepler/keplerlab_kernel.py', kernel);
+    if (mode === 'trace') {
+      const bytes = Uint8Array.from(atob(pack), (c) => c.charCodeAt(0));
+      const n = new DataView(bytes.buffer).getUint32(0, true);
+      let offset = 4 + n;
+      for (const [path, length] of JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)))) {
+        py.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
+        py.FS.writeFile(path, bytes.subarray(offset, offset + length));
+        offset += length;
+      }
+      const opened = new Set();
+      py.FS.trackingDelegate.onOpenFile = (path) => opened.add(path);
+      py.runPython(script);
+      py.FS.trackingDelegate.onOpenFile = undefined;
+      self.postMessage({ opened: [...opened].sort() });
+      return;
+    }
+    const n = py.runPython(script);
     const out = py.FS.readFile('/tmp/pycache.bin');
     self.postMessage({ n, out }, [out.buffer]);
   } catch (err) {
@@ -256,6 +286,13 @@ self.onmessage = async (event) => {
 """
 
 MODERN_PAGE_RUN = """async (input) => {
+  if (input.mode === 'trace') {
+    return new Promise((resolve) => {
+      const w = new Worker('/precompile/worker.mjs', { type: 'module' });
+      w.onmessage = (e) => resolve(e.data);
+      w.postMessage(input);
+    });
+  }
   const out = await new Promise((resolve) => {
     const w = new Worker('/precompile/worker.mjs', { type: 'module' });
     w.onmessage = (e) => resolve(e.data);
@@ -309,8 +346,11 @@ def stdlib_with_pyc(src: Path, dest: Path, pycs: dict) -> None:
             zout.writestr(zi, pycs[name], compresslevel=9)
 
 
-def build_pycache_modern(bundle_dir: Path, stdlib: str, stdlib_pyc: str, log) -> list[str]:
-    """Write bundle_dir/<stdlib_pyc> and pycache-packages.bin.gz; returns their names."""
+def build_pycache_modern(bundle_dir: Path, stdlib: str, stdlib_pyc: str, log) -> tuple[list[str], dict]:
+    """Write bundle_dir/<stdlib_pyc> and pycache-packages.bin.gz. Returns their names
+    and what a start with them uses: {"compiled": the package sources that have a
+    .pyc in the pack, "opened": every file that start opened once the wheels were
+    unpacked (a second run, as the worker starts: the pack written, pycs used)}."""
     sys.path.insert(0, str(ROOT / "pyodide_bundle" / "harness"))
     sys.path.insert(0, str(ROOT / "playwright_tests"))
     try:
@@ -321,9 +361,11 @@ def build_pycache_modern(bundle_dir: Path, stdlib: str, stdlib_pyc: str, log) ->
         del sys.path[:2]
     script = (MODERN_COMPILE_SCRIPT.replace("PREFIX", repr(PYCACHE_PREFIX))
               .replace("PREWARM", repr(MODERN_PREWARM)).replace("ZIP", repr(STDLIB_ZIP_PATH)))
+    trace_script = MODERN_TRACE_SCRIPT.replace("PREWARM", repr(MODERN_PREWARM))
     kernel = (HERE / "kernel" / "keplerlab_kernel.py").read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="kepler-precompile-") as tmp:
-        (Path(tmp) / "worker.mjs").write_text(MODERN_WORKER % {"prewarm": json.dumps(MODERN_PREWARM)})
+        (Path(tmp) / "worker.mjs").write_text(
+            MODERN_WORKER % {"prewarm": json.dumps(MODERN_PREWARM), "prefix": json.dumps(PYCACHE_PREFIX)})
         routes = {"/pyodide/": bundle_dir, "/precompile/": Path(tmp)}
         log("byte-compiling the start-up modules in headless Chromium")
         with StaticServer(routes=routes) as server, sync_playwright() as pw:
@@ -331,15 +373,22 @@ def build_pycache_modern(bundle_dir: Path, stdlib: str, stdlib_pyc: str, log) ->
             try:
                 page = browser.new_page()
                 page.goto(server.url("/precompile/worker.mjs"))
-                out = page.evaluate(MODERN_PAGE_RUN, {"script": script, "kernel": kernel})
+                out = page.evaluate(MODERN_PAGE_RUN, {"mode": "compile", "script": script, "kernel": kernel})
+                if "error" in out:
+                    sys.exit(f"byte-compiling in Chromium failed:\n{out['error']}")
+                zipped, prefixed = _split_pycache(base64.b64decode(out["out"]))
+                pack = _pack(prefixed)
+                log("tracing which files a start opens")
+                trace = page.evaluate(MODERN_PAGE_RUN, {"mode": "trace", "script": trace_script, "kernel": kernel,
+                                                        "pack": base64.b64encode(pack).decode()})
+                if "error" in trace:
+                    sys.exit(f"the traced start in Chromium failed:\n{trace['error']}")
             finally:
                 browser.close()
-    if "error" in out:
-        sys.exit(f"byte-compiling in Chromium failed:\n{out['error']}")
-    zipped, prefixed = _split_pycache(base64.b64decode(out["out"]))
     stdlib_with_pyc(bundle_dir / stdlib, bundle_dir / stdlib_pyc, zipped)
-    (bundle_dir / MODERN_PYCACHE).write_bytes(gzip.compress(_pack(prefixed), compresslevel=9, mtime=0))
+    (bundle_dir / MODERN_PYCACHE).write_bytes(gzip.compress(pack, compresslevel=9, mtime=0))
     log(f"{stdlib_pyc}: {len(zipped)} stdlib modules as .pyc, "
         f"{(bundle_dir / stdlib_pyc).stat().st_size / 1e6:.1f} MB; {MODERN_PYCACHE}: {len(prefixed)} modules, "
         f"{(bundle_dir / MODERN_PYCACHE).stat().st_size / 1e6:.1f} MB")
-    return [stdlib_pyc, MODERN_PYCACHE]
+    used = json.loads(out["n"])
+    return [stdlib_pyc, MODERN_PYCACHE], {"compiled": used["compiled"], "opened": trace["opened"]}

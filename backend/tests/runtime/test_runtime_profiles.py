@@ -136,7 +136,7 @@ def test_ensure_packages_notices_an_archive_the_bundle_was_not_built_with(profil
 def test_the_built_modern_manifest_has_the_classic_format(profile_env):
     built = json.loads(BUILT_MODERN.read_text())
     classic = json.loads(CHECKED_IN.read_text())
-    assert built.keys() == classic.keys() | {"stdlib"}
+    assert built.keys() == classic.keys() | {"stdlib", "prewarm_rest"}
     assert built["profile"] == "modern" and built["index_url"] == "/pyodide/modern/"
     assert built["python_version"] == "3.12.7"
     lock = json.loads((BUILT_MODERN.parent / "pyodide-lock.json").read_text())
@@ -195,3 +195,27 @@ def test_api_runtime_of_an_unbuilt_modern_bundle_names_the_checked_in_version(pr
     body = api_client().get("/api/runtime").json()
     # the checked-in manifest tells the version before a build
     assert body["profile"] == "modern" and body["python_version"] == "3.12.7"
+
+
+def test_the_prewarm_wheels_defer_what_a_start_does_not_open(profile_env):
+    """A pre-warm wheel keeps its shared libraries and metadata; sources with a .pyc
+    in the pack are empty there and whole in prewarm-rest.bin, with the fonts."""
+    import gzip
+    import io
+    import struct
+    import zipfile
+
+    built = json.loads(BUILT_MODERN.read_text())
+    rest_entry = built["prewarm_rest"]
+    blob = gzip.decompress((BUILT_MODERN.parent / rest_entry["path"]).read_bytes())
+    assert len(blob) == rest_entry["inflated"]["size"]
+    (n,) = struct.unpack_from("<I", blob)
+    rest = {path: length for path, length in json.loads(blob[4:4 + n])}
+    pandas = next(p for p in built["packages"] if p["name"] == "pandas")["files"][0]
+    wheel = zipfile.ZipFile(io.BytesIO(gzip.decompress((BUILT_MODERN.parent / pandas["path"]).read_bytes())))
+    members = {i.filename: i.file_size for i in wheel.infolist()}
+    site = "/lib/python3.12/site-packages/"
+    assert members["pandas/core/frame.py"] == 0 and rest[site + "pandas/core/frame.py"] > 100_000
+    assert any(m.endswith(".so") and size > 0 for m, size in members.items())
+    assert all(site + m not in rest for m in members if ".so" in m or ".dist-info/" in m)
+    assert site + "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf" in rest

