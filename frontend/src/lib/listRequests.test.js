@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { latestOnly, mergeFetched } from './listRequests.js'
-
-function deferred() {
-  let resolve, reject
-  const promise = new Promise((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
-
-const flush = () => new Promise((r) => setTimeout(r, 0))
+import { deferred, tick as flush } from './testPromises.js'
 
 describe('mergeFetched', () => {
   it('keeps an item created while the list was loading', () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createLimiter } from './uploadQueue.js'
-
-function deferred() {
-  let resolve, reject
-  const promise = new Promise((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
-
-const tick = () => new Promise((r) => setTimeout(r, 0))
+import { deferred, tick } from './testPromises.js'
 
 describe('createLimiter', () => {
   it('keeps at most `limit` jobs running and starts the rest in order', async () => {
