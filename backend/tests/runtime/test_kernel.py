@@ -65,3 +65,43 @@ def test_output_is_kept_head_and_tail(monkeypatch):
         stream.write(f"{i:04d}\n")
     text = stream.getvalue()
     assert text.startswith("0000\n0001\n") and text.endswith("0009\n") and "characters cut" in text
+
+
+def test_setup_keeps_the_listing_of_archives_on_sys_path(tmp_path, monkeypatch):
+    """Pyodide's loadPackage ends with importlib.invalidate_caches(), which made the standard
+    library's zipimporter re-read the archive's whole directory on every load. After setup, a
+    zip on sys.path keeps its listing; directories still see files written later."""
+    import importlib
+    import zipfile
+    import zipimport
+
+    archive = tmp_path / "lib.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("zipped_one.py", "VALUE = 1\n")
+    late_dir = tmp_path / "late"
+    late_dir.mkdir()
+    monkeypatch.syspath_prepend(str(late_dir))
+    monkeypatch.syspath_prepend(str(archive))
+    assert importlib.import_module("zipped_one").VALUE == 1
+    kernel.setup(str(tmp_path))
+    kernel.setup(str(tmp_path))  # a reset sets up again
+    with zipfile.ZipFile(archive, "a") as z:
+        z.writestr("zipped_two.py", "VALUE = 2\n")
+    (late_dir / "late_mod.py").write_text("VALUE = 3\n")
+
+    importlib.invalidate_caches()
+
+    assert importlib.import_module("late_mod").VALUE == 3
+    with pytest.raises(ModuleNotFoundError):  # the archive's directory was not read again
+        importlib.import_module("zipped_two")
+    other = tmp_path / "other.zip"  # not on sys.path at setup: re-read as before
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("other_one.py", "VALUE = 4\n")
+    finder = zipimport.zipimporter(str(other))
+    with zipfile.ZipFile(other, "a") as z:
+        z.writestr("other_two.py", "VALUE = 5\n")
+    finder.invalidate_caches()
+    assert finder.find_spec("other_two") is not None
+    for name in ("zipped_one", "late_mod"):
+        sys.modules.pop(name, None)
+    sys.path_importer_cache.pop(str(archive), None)

@@ -147,8 +147,10 @@ const runtime = {
     py = await booting
     mark('booted')
     progress('python', 1, steps, `loading ${prewarm.join(', ')}…`)
-    const prewarmLoad = prewarm.length ? load(prewarmPkgs, ctx) : Promise.resolve()
+    // the kernel first: its setup spares the standard library's zip the re-read
+    // that loadPackage's closing importlib.invalidate_caches() would do
     await ctx.installKernel(py, py.FS)
+    const prewarmLoad = prewarm.length ? load(prewarmPkgs, ctx) : Promise.resolve()
     // No cyclic GC passes while the pre-warm imports build their long-lived
     // objects; afterwards those are frozen, so later collections skip them.
     py.runPython('import gc\ngc.disable()')
