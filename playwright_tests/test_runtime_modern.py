@@ -204,6 +204,16 @@ def test_every_library_the_manifest_names_imports(session):
     assert json.loads(result["stdout"]) == {}
 
 
+def test_matplotlib_docstrings_read_as_matplotlib_writes_them(session):
+    """The kernel parses each Artist setter's docstring once at start (0.1 s); matplotlib
+    3.8.4's set() docstrings and kwdoc must not change."""
+    page, _, _ = session
+    check = ROOT / "pyodide_bundle" / "harness" / "matplotlib_docs_check.py"
+    result = run(page, check.read_text(), timeout_s=120)
+    assert result["ok"], result["stderr"]
+    assert int(result["stdout"].split()[0]) > 100
+
+
 def test_modern_idioms_run_first_time(session, tmp_path):
     page, _, _ = session
     import openpyxl

@@ -105,3 +105,19 @@ def test_setup_keeps_the_listing_of_archives_on_sys_path(tmp_path, monkeypatch):
     for name in ("zipped_one", "late_mod"):
         sys.modules.pop(name, None)
     sys.path_importer_cache.pop(str(archive), None)
+
+
+def test_matplotlib_docstrings_are_the_same_with_each_setter_parsed_once():
+    """setup_matplotlib() parses each Artist setter's own docstring once; every set() docstring
+    and kwdoc must read as matplotlib writes them. A fresh interpreter, so the classes are created
+    after setup (the host's matplotlib; the browser's 3.8.4 runs the same check in
+    test_runtime_modern)."""
+    import subprocess
+
+    pytest.importorskip("matplotlib")
+    check = ROOT / "pyodide_bundle" / "harness" / "matplotlib_docs_check.py"
+    script = (f"import sys\nsys.path.insert(0, {str(ROOT / 'pyodide_bundle' / 'kernel')!r})\n"
+              "import keplerlab_kernel\nkeplerlab_kernel.setup_matplotlib()\n" + check.read_text())
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.split()[0]) > 100
