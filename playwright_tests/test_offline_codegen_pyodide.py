@@ -101,6 +101,12 @@ MATRIX = [
     ("bar chart of sales by region and export to excel", "xlsx", ["sales_by_region.png", "sales_chart_data.xlsx"], "Saved"),
     ("create a word report of this dataset", "docx", ["sales_summary.docx"], "Saved a Word report"),
     ("analyse the data and export a PDF report", "pdf", ["sales_summary.pdf"], "Saved a PDF report"),
+    ("Export total sales and quantity by region to an Excel file", "xlsx", ["sales_sales_quantity_by_region.xlsx"],
+     "Total quantity by region: East 16, "),
+    ("Write a Word report summarising sales by region", "docx", ["sales_sales_by_region.docx"],
+     "Highest region: East (45, 36.1% of the total 124.50); lowest: West (20, 16.1%)"),
+    ("Make a PDF report of sales by region", "pdf", ["sales_sales_by_region.pdf"], "Saved a PDF report"),
+    ("PDF of average price per region", "pdf", ["sales_price_by_region.pdf"], "Average price by region: "),
 ]
 
 

@@ -8,10 +8,11 @@ OUTPUT_DIR and one `<var>_path` / `<var>_text_path` per file).
 
 Each request maps to one capability the offline model really has (see
 `capabilities.py`): pasted code, an edit, a diagram, the population table,
-cleaning, "which column correlates most with Y", a summary, a chart, an
-analysis or a plain export. Anything else gets a program that prints the
-honest "can't do that offline" answer; a column the data lacks is said, with
-the real ones, instead of being swapped for another.
+cleaning, "which column correlates most with Y", a summary, a chart, a table
+of totals by group ("revenue by region" as a file), an analysis or a plain
+export. Anything else gets a program that prints the honest "can't do that
+offline" answer; a column the data lacks is said, with the real ones, instead
+of being swapped for another.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from app.services.llm.offline.codegen.dataset import (
 )
 from app.services.llm.offline.codegen.diagrams import diagram_code
 from app.services.llm.offline.codegen.edits import docx_chart_code, edit_code
-from app.services.llm.offline.codegen.exports import export_code
+from app.services.llm.offline.codegen.exports import export_code, sheet_title
+from app.services.llm.offline.codegen.grouping import grouped_table_code, grouping_of
 from app.services.llm.offline.codegen.questions import (
     aggregate_question_code,
     unknown_measure,
@@ -119,7 +121,12 @@ def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
     cleaning = cap.wants_cleaning(request)
     correlating = cap.wants_target_correlation(request) and not cleaning
     summary = bool(exports) and not cleaning and (cap.wants_summary(request) or cap.wants_analysis(request))
-    do_chart = not (cleaning or correlating) and (kind is not None or "png" in kinds)
+    # "Word report of revenue by region", "export revenue and units by region to Excel": the file is
+    # about each group's totals (a chart only inside a document), not a chart's one measure or the whole data
+    grouping = grouping_of(request, ds) if (
+        exports and not (cleaning or correlating) and "png" not in kinds and kind in (None, "bar", "line")
+        and not CHART_WORDS.search(request)) else None
+    do_chart = not (cleaning or correlating or grouping) and (kind is not None or "png" in kinds)
     do_analysis = not (cleaning or correlating or do_chart) and (
         summary or cap.wants_analysis(request) or cap.refers_to_data(request) or not exports)
     if exports and not cleaning:
@@ -147,7 +154,7 @@ def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
                                    ("summarise" if summary else "analyse", do_analysis), ("chart", do_chart),
                                    (f"export {', '.join(exports)}", exports)) if on]
     parts = [f"# Plan: {', then '.join(steps)} {ds.filename}.", PREAMBLE, _loader(ds, derived), "table = df"]
-    charts_asked = kind is not None or "png" in kinds or correlating
+    charts_asked = (kind is not None or "png" in kinds or correlating) and not grouping
     if exports and not charts_asked and any(k in ("docx", "pdf") for k in exports):
         parts.append(EMBEDDED_CHARTS)  # the analysis charts go into the report, not beside it
     elif exports and not charts_asked:
@@ -162,14 +169,29 @@ def dataset_code(request: str, kinds: list[str], ds: Dataset) -> str:
     if correlating:
         parts.append(correlation_code(request, ds, BLUE))
         title = f"{ds.label}: correlation of each column with the target"
+    if grouping:
+        documents = any(k in ("docx", "pdf") for k in exports)
+        parts.append(grouped_table_code(grouping, BLUE if documents else None))
+        title = f"{ds.label}: {grouping.title}"
+        name = f"{name}_{grouping.stem}"
     if do_analysis:
         parts.append(analysis_code(ds))
         parts.append("table = stats_table")
-        title = f"{ds.label} data: summary statistics and key findings"
+        title = title if grouping else f"{ds.label} data: summary statistics and key findings"
     if do_chart:
         parts.append(chart_code(request, ds))
         title = f"{ds.label}: chart and the data behind it"
-    if exports:
+    if exports and grouping:
+        book = [(sheet_title(grouping.sheet), "grouped_table")]
+        if do_analysis:  # the general summary follows the groups' totals
+            parts.append(block('''
+                findings_table = pd.DataFrame({"finding": [str(f) for f in findings]})
+                table = grouped_table
+            '''))
+            book += [("Summary statistics", "stats_table"), ("Key findings", "findings_table"), ("Data", "df")]
+        parts.append("sheets = [" + ", ".join(f"({sheet!r}, {frame})" for sheet, frame in book) + "]")
+        parts += _exports(exports, name, title, f"Source: {ds.filename}", grouping.heading)
+    elif exports:
         if summary or do_analysis:
             parts.append(block('''
                 findings_table = pd.DataFrame({"finding": [str(f) for f in findings]})

@@ -7,9 +7,8 @@ Every fragment leaves `table` (the data behind the chart, for exports).
 
 from __future__ import annotations
 
-import re
-
 from app.services.llm.offline.codegen.dataset import Dataset, mentioned_columns
+from app.services.llm.offline.codegen.grouping import by_column, measure_aggregation
 from app.services.llm.offline.codegen.request import (
     aggregation,
     chart_kind,
@@ -23,8 +22,6 @@ from app.services.llm.offline.codegen.snippets import block, guarded
 BLUE = "#4C72B0"
 # Generated once per line chart: a point's x value as the notes quote it.
 DATE_LABEL = "label = lambda v: v.strftime(\"%Y-%m-%d\") if hasattr(v, \"strftime\") else str(v)"
-ADDITIVE_WORDS = {"sale", "revenue", "amount", "quantity", "qty", "count", "total", "cost", "profit", "spend",
-                  "spending", "income", "unit", "order", "visit", "population", "volume", "number"}
 
 
 class ColumnPicker:
@@ -42,11 +39,7 @@ class ColumnPicker:
 
     def _by_column(self) -> str | None:
         """The column right after 'by'/'per'/'for each' in the request."""
-        match = re.search(r"\b(?:by|per|for each|across|grouped by)\s+([A-Za-z0-9_ ]+)", self.request, re.I)
-        if not match:
-            return None
-        found = mentioned_columns(match.group(1), self.ds.columns)
-        return found[0] if found else None
+        return by_column(self.request, self.ds.columns)
 
     def numerics(self, exclude: tuple[str, ...] = ()) -> list[str]:
         named = [c for c in self.mentioned if c in self.ds.numeric and c not in exclude]
@@ -168,9 +161,7 @@ def bar(p: ColumnPicker) -> str:
                 x_col, len(grouped), ", ".join("{{}} ({{}})".format(k, v) for k, v in data.head(5).items())))
         '''
         return f"x_col = {x}\n" + guarded("x_col is not None", body, "No category column to count.")
-    if agg == "sum" and not re.search(r"\b(total|sum|overall)\b", p.request, re.I) and not (
-            set(tokens(y)) & ADDITIVE_WORDS):
-        agg = "mean"  # "alcohol by cultivar": the average; totals only of amounts (sales, counts)
+    agg = measure_aggregation(p.request, y)  # "alcohol by cultivar": the average; totals only of amounts
     label = {"sum": "Total", "mean": "Average", "max": "Maximum", "min": "Minimum"}[agg]
     name = f"{file_stem(y)}_by_{file_stem(x)}.png" if p.known else "bar_chart.png"
     body = f'''

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from app.services.llm.offline.codegen.charts import ADDITIVE_WORDS
 from app.services.llm.offline.codegen.dataset import Dataset, mentioned_columns
+from app.services.llm.offline.codegen.grouping import ADDITIVE_WORDS
 from app.services.llm.offline.codegen.request import STOPWORDS, content_words, tokens
 from app.services.llm.offline.codegen.snippets import block
 
