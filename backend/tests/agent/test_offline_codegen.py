@@ -159,7 +159,13 @@ def test_analyse_dataset_prints_profile_numbers_and_saves_charts(ws: Workspace):
     assert "48 rows and 6 columns" in out
     assert f"price: mean {fmt(ws.df['price'].mean())}" in out
     assert f"max {fmt(ws.df['sales'].max())}" in out
-    assert "Top region: " in out and "No missing values" in out
+    assert "No missing values" in out
+    counts = ws.df["region"].value_counts()
+    top = counts.index[0]
+    if counts.nunique() == 1:
+        assert f"Rows per region: {counts.iloc[0]} each (" in out
+    else:
+        assert f"Rows per region: {top} {counts.iloc[0]}" in out
     corr = ws.df[["price", "quantity", "sales"]].corr()
     assert f"{corr.loc['quantity', 'sales']:.2f}" in out
 
@@ -172,8 +178,23 @@ def test_analysis_lists_no_top_values_of_a_column_that_names_each_row(ws: Worksp
     files = [{"var_name": "orders", "filename": "orders.csv", "real_path": str(path),
               "text_path": None, "ext": "csv", "type": "data"}]
     out = ws.run(ws.generate("Analyse orders.csv", files=files), files=files).stdout
-    assert "Top region: " in out
-    assert "Top order" not in out  # 48 distinct values, each counted once, is not a finding
+    assert "Rows per region: " in out
+    assert "Rows per order" not in out  # 48 distinct values, each counted once, is not a finding
+
+
+def test_analysis_counts_rows_per_category_most_first(ws: Workspace):
+    uneven = ws.df[~((ws.df["region"] == "North") & (ws.df.index < 20))]  # North loses 5 rows
+    path = ws.root / "uploads" / "uneven.csv"
+    uneven.to_csv(path, index=False)
+    ws.profile = profile(uneven, "uneven.csv", "uneven")
+    files = [{"var_name": "uneven", "filename": "uneven.csv", "real_path": str(path),
+              "text_path": None, "ext": "csv", "type": "data"}]
+    out = ws.run(ws.generate("Analyse uneven.csv", files=files), files=files).stdout
+    counts = uneven["region"].value_counts()
+    assert counts.nunique() > 1
+    listed = ", ".join(f"{k} {v}" for k, v in counts.items())
+    assert f"Rows per region: {listed}" in out
+    assert listed.endswith(f"North {counts['North']}")  # the fewest last
 
 
 def test_histogram_of_named_column(ws: Workspace):

@@ -429,7 +429,10 @@ category_cols += [c for c in numeric_cols if any(w in str(c).lower() for w in cl
                   and 1 < df[c].nunique() <= 10]
 for col in category_cols[:3]:
     counts = df[col].astype(str).value_counts()
-    note("Top {{}}: ".format(col) + ", ".join("{{}} ({{}})".format(k, v) for k, v in counts.head(6).items()))
+    if counts.nunique() == 1:  # a balanced column: no value is "top"
+        note("Rows per {{}}: {{}} each ({{}})".format(col, counts.iloc[0], ", ".join(counts.index[:6])))
+    else:
+        note("Rows per {{}}: ".format(col) + ", ".join("{{}} {{}}".format(k, v) for k, v in counts.head(6).items()))
 
 if len(numeric_cols) >= 2:
     corr = df[numeric_cols].corr()
