@@ -71,14 +71,18 @@ class Workspace:
         self.root = root
         self.out = root / OUTPUT_DIR
         self.out.mkdir(parents=True)
-        uploads = root / "uploads"
-        uploads.mkdir()
+        (root / "uploads").mkdir()
         self.df = sales_frame()
-        self.csv_path = uploads / "sales.csv"
-        self.df.to_csv(self.csv_path, index=False)
-        self.files = [{"var_name": "sales", "filename": "sales.csv", "real_path": str(self.csv_path),
-                       "text_path": None, "ext": "csv", "type": "data"}]
-        self.profile = profile(self.df, "sales.csv", "sales")
+        self.files = self.upload_csv(self.df, "sales")
+        self.csv_path = Path(self.files[0]["real_path"])
+
+    def upload_csv(self, df: pd.DataFrame, var: str) -> list[dict]:
+        """uploads/<var>.csv, profiled as the workspace's data; returns the workspace file list."""
+        path = self.root / "uploads" / f"{var}.csv"
+        df.to_csv(path, index=False)
+        self.profile = profile(df, path.name, var)
+        return [{"var_name": var, "filename": path.name, "real_path": str(path),
+                 "text_path": None, "ext": "csv", "type": "data"}]
 
     def header(self, files: list[dict]) -> str:
         lines = [
@@ -172,11 +176,7 @@ def test_analyse_dataset_prints_profile_numbers_and_saves_charts(ws: Workspace):
 
 def test_analysis_lists_no_top_values_of_a_column_that_names_each_row(ws: Workspace):
     named = ws.df.assign(order=[f"Order {i}" for i in range(len(ws.df))])
-    path = ws.root / "uploads" / "orders.csv"
-    named.to_csv(path, index=False)
-    ws.profile = profile(named, "orders.csv", "orders")
-    files = [{"var_name": "orders", "filename": "orders.csv", "real_path": str(path),
-              "text_path": None, "ext": "csv", "type": "data"}]
+    files = ws.upload_csv(named, "orders")
     out = ws.run(ws.generate("Analyse orders.csv", files=files), files=files).stdout
     assert "Rows per region: " in out
     assert "Rows per order" not in out  # 48 distinct values, each counted once, is not a finding
@@ -184,11 +184,7 @@ def test_analysis_lists_no_top_values_of_a_column_that_names_each_row(ws: Worksp
 
 def test_analysis_counts_rows_per_category_most_first(ws: Workspace):
     uneven = ws.df[~((ws.df["region"] == "North") & (ws.df.index < 20))]  # North loses 5 rows
-    path = ws.root / "uploads" / "uneven.csv"
-    uneven.to_csv(path, index=False)
-    ws.profile = profile(uneven, "uneven.csv", "uneven")
-    files = [{"var_name": "uneven", "filename": "uneven.csv", "real_path": str(path),
-              "text_path": None, "ext": "csv", "type": "data"}]
+    files = ws.upload_csv(uneven, "uneven")
     out = ws.run(ws.generate("Analyse uneven.csv", files=files), files=files).stdout
     counts = uneven["region"].value_counts()
     assert counts.nunique() > 1

@@ -8,7 +8,7 @@ Every fragment leaves `table` (the data behind the chart, for exports).
 from __future__ import annotations
 
 from app.services.llm.offline.codegen.dataset import Dataset, mentioned_columns
-from app.services.llm.offline.codegen.grouping import by_column, measure_aggregation
+from app.services.llm.offline.codegen.grouping import LABELS, by_column, measure_aggregation
 from app.services.llm.offline.codegen.request import (
     aggregation,
     chart_kind,
@@ -162,7 +162,7 @@ def bar(p: ColumnPicker) -> str:
         '''
         return f"x_col = {x}\n" + guarded("x_col is not None", body, "No category column to count.")
     agg = measure_aggregation(p.request, y)  # "alcohol by cultivar": the average; totals only of amounts
-    label = {"sum": "Total", "mean": "Average", "max": "Maximum", "min": "Minimum"}[agg]
+    label = LABELS[agg].capitalize()
     name = f"{file_stem(y)}_by_{file_stem(x)}.png" if p.known else "bar_chart.png"
     body = f'''
         grouped = df.groupby(x_col)[y_col].{agg}().sort_values(ascending=False)
